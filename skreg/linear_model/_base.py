@@ -1,0 +1,269 @@
+"""Shared linear-model plumbing: validation, weighted centering, intercept, predict.
+
+Every linear estimator reduces its weighted, intercept-fitted problem to an
+unweighted, intercept-free one on a *design*: rows scaled by ``sqrt(s_i)`` and
+columns centred by their weighted means. Dense designs are centred explicitly
+(in a private copy); sparse designs are never densified, so they carry the
+column means and the row scale vector and are centred implicitly by the kernels.
+"""
+
+from numbers import Integral, Real
+from typing import NamedTuple
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.linalg import LinearOperator
+from sklearn.base import RegressorMixin
+from sklearn.utils import check_scalar
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+__all__ = [
+    "Design",
+    "LinearModelMixin",
+    "centered_operator",
+    "check_sample_weight",
+    "check_choice",
+    "check_real",
+    "check_int",
+    "make_design",
+    "validate_fit_data",
+]
+
+
+def check_real(value, name, *, low=None, high=None, closed="both"):
+    """Check a real hyperparameter and return it as a float (bool is rejected)."""
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(f"{name} must be a real number, got {value!r}.")
+    check_scalar(value, name, Real, min_val=low, max_val=high, include_boundaries=closed)
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value!r}.")
+    return float(value)
+
+
+def check_int(value, name, *, low=None, high=None):
+    """Check an integer hyperparameter (bool is rejected)."""
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise TypeError(f"{name} must be an integer, got {value!r}.")
+    check_scalar(value, name, Integral, min_val=low, max_val=high)
+    return int(value)
+
+
+def check_choice(value, name, choices):
+    """Check that a string hyperparameter is one of ``choices``."""
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(
+            f"{name} must be one of {sorted(choices)}, got {value!r}."
+        )
+    return value
+
+
+def check_sample_weight(sample_weight, X, dtype):
+    """Validate ``sample_weight``: 1-D, finite, non-negative, not all zero.
+
+    Returns a new array (never the caller's), or ``None`` for unit weights.
+    """
+    if sample_weight is None:
+        return None
+    n_samples = X.shape[0]
+    if np.isscalar(sample_weight):
+        check_real(sample_weight, "sample_weight", low=0, closed="neither")
+        return None  # a constant weight is normalised away
+    sw = np.array(sample_weight, dtype=dtype, copy=True)
+    if sw.ndim != 1:
+        raise ValueError(
+            f"sample_weight must be 1-D of shape ({n_samples},), got shape {sw.shape}."
+        )
+    if sw.shape[0] != n_samples:
+        raise ValueError(
+            f"sample_weight has {sw.shape[0]} entries but X has {n_samples} samples."
+        )
+    if not np.all(np.isfinite(sw)):
+        raise ValueError("sample_weight contains NaN or infinity.")
+    if np.any(sw < 0):
+        raise ValueError("sample_weight must be non-negative.")
+    if not np.any(sw > 0):
+        raise ValueError("sample_weight must have at least one positive entry.")
+    return sw
+
+
+def validate_fit_data(estimator, X, y, *, accept_sparse=True, order="F"):
+    """Validate ``X`` and ``y`` for fitting a linear regressor.
+
+    ``X`` keeps float32 or becomes float64; ``y`` takes ``X``'s dtype; sparse
+    ``X`` becomes CSC. Inputs are never modified: copies happen later, when needed.
+    """
+    if y is None:
+        raise ValueError(
+            f"{type(estimator).__name__} requires y to be passed, but y is None."
+        )
+    X, y = validate_data(
+        estimator,
+        X,
+        y,
+        accept_sparse="csc" if accept_sparse else False,
+        dtype=[np.float64, np.float32],
+        order=order,
+        multi_output=True,
+        y_numeric=True,
+        copy=False,
+    )
+    y = np.asarray(y, dtype=X.dtype)
+    if y.ndim == 2 and y.shape[1] == 0:
+        raise ValueError("y has 0 targets; at least one is required.")
+    return X, y
+
+
+class Design(NamedTuple):
+    """A weighted, centred least-squares problem with no intercept.
+
+    Attributes
+    ----------
+    X : ndarray of shape (n_samples, n_features) or csc_matrix
+        Dense: rows scaled by ``sqrt(s)`` and columns centred (F-ordered).
+        Sparse: rows scaled by ``sqrt(s)`` only; centring is implicit.
+    y : ndarray of shape (n_samples, n_targets)
+        Centred, row-scaled targets (F-ordered).
+    X_offset : ndarray of shape (n_features,)
+        Weighted column means (zeros without an intercept).
+    y_offset : ndarray of shape (n_targets,)
+        Weighted target means (zeros without an intercept).
+    row_scale : ndarray of shape (n_samples,)
+        ``sqrt(s)``; the direction a sparse column's mean is removed along.
+    """
+
+    X: object
+    y: np.ndarray
+    X_offset: np.ndarray
+    y_offset: np.ndarray
+    row_scale: np.ndarray
+
+    @property
+    def is_sparse(self):
+        return sp.issparse(self.X)
+
+    @property
+    def n_samples(self):
+        return self.X.shape[0]
+
+    def column_sq_norms(self):
+        """Squared norms of the centred columns."""
+        if self.is_sparse:
+            sq = np.asarray(self.X.multiply(self.X).sum(axis=0)).ravel()
+            # ||X_j - m_j v||^2 = ||X_j||^2 - 2 m_j X_j.v + m_j^2 ||v||^2, X_j.v = n_w m_j
+            n_w = self.row_scale @ self.row_scale
+            sq = sq - n_w * self.X_offset**2
+            return np.maximum(sq, 0).astype(self.X.dtype, copy=False)
+        return np.einsum("ij,ij->j", self.X, self.X)
+
+
+def make_design(X, y, sample_weight, fit_intercept):
+    """Build the :class:`Design` of a weighted least-squares problem.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features) or csc_matrix
+    y : ndarray of shape (n_samples,) or (n_samples, n_targets)
+    sample_weight : ndarray of shape (n_samples,) or None
+        Already validated (and, where the objective asks for it, normalised).
+    fit_intercept : bool
+
+    Returns
+    -------
+    design : Design
+    """
+    dtype = X.dtype
+    n_samples, n_features = X.shape
+    Y = y.reshape(n_samples, -1)
+    if sample_weight is None:
+        row_scale = np.ones(n_samples, dtype=dtype)
+        sw_sum = n_samples
+    else:
+        row_scale = np.sqrt(sample_weight).astype(dtype, copy=False)
+        sw_sum = sample_weight.sum()
+
+    if fit_intercept:
+        if sample_weight is None:
+            X_offset = np.asarray(X.mean(axis=0), dtype=dtype).ravel()
+            y_offset = Y.mean(axis=0)
+        else:
+            X_offset = np.asarray(sample_weight @ X, dtype=dtype).ravel() / sw_sum
+            y_offset = sample_weight @ Y / sw_sum
+        X_offset = X_offset.astype(dtype, copy=False)
+        y_offset = np.asarray(y_offset, dtype=dtype)
+    else:
+        X_offset = np.zeros(n_features, dtype=dtype)
+        y_offset = np.zeros(Y.shape[1], dtype=dtype)
+
+    Yc = np.asfortranarray((Y - y_offset) * row_scale[:, None], dtype=dtype)
+    if sp.issparse(X):
+        Xd = X if sample_weight is None else sp.csc_matrix(X.multiply(row_scale[:, None]))
+        Xd = Xd.astype(dtype, copy=False)
+        Xd.sort_indices()
+    elif fit_intercept or sample_weight is not None:
+        Xd = np.asfortranarray((X - X_offset) * row_scale[:, None], dtype=dtype)
+    else:
+        Xd = np.asfortranarray(X, dtype=dtype)
+    return Design(Xd, Yc, X_offset, y_offset, row_scale)
+
+
+def centered_operator(design):
+    """The centred design matrix as a ``LinearOperator`` (never densified)."""
+    X, m, v = design.X, design.X_offset, design.row_scale
+    if not design.is_sparse or not np.any(m):
+        return LinearOperator(X.shape, matvec=X.__matmul__, rmatvec=X.T.__matmul__,
+                              dtype=X.dtype)
+    XT = X.T.tocsr()
+
+    def matvec(w):
+        w = np.ravel(w)
+        return X @ w - (m @ w) * v
+
+    def rmatvec(r):
+        r = np.ravel(r)
+        return XT @ r - m * (v @ r)
+
+    return LinearOperator(X.shape, matvec=matvec, rmatvec=rmatvec, dtype=X.dtype)
+
+
+class LinearModelMixin(RegressorMixin):
+    """``predict`` and tags shared by skreg's linear regressors."""
+
+    def predict(self, X):
+        """Predict using the linear model.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
+        """
+        check_is_fitted(self)
+        X = validate_data(
+            self, X, accept_sparse=["csr", "csc", "coo"],
+            dtype=[np.float64, np.float32], reset=False,
+        )
+        return X @ self.coef_.T + self.intercept_
+
+    def _set_intercept(self, coef, design, fit_intercept, single_target):
+        """Store ``coef_`` and ``intercept_`` from centred-problem coefficients."""
+        # coef: (n_targets, n_features)
+        if fit_intercept:
+            intercept = design.y_offset - coef @ design.X_offset
+        else:
+            intercept = np.zeros(coef.shape[0], dtype=coef.dtype)
+        intercept = intercept.astype(coef.dtype, copy=False)
+        if single_target:
+            self.coef_ = coef[0]
+            self.intercept_ = intercept.dtype.type(intercept[0])
+        else:
+            self.coef_ = coef
+            self.intercept_ = intercept
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.target_tags.multi_output = True
+        tags.target_tags.single_output = True
+        return tags

@@ -1,0 +1,1 @@
+"""Regularized multi-layer perceptron."""

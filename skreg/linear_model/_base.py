@@ -7,18 +7,19 @@ columns centred by their weighted means. Dense designs are centred explicitly
 column means and the row scale vector and are centred implicitly by the kernels.
 """
 
-from numbers import Integral, Real
 from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.linalg import LinearOperator
 from sklearn.base import RegressorMixin
-from sklearn.utils import check_scalar
 from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .._validation import check_bool, check_choice, check_int, check_real
 
 __all__ = [
     "Design",
+    "check_bool",
     "LinearModelMixin",
     "centered_operator",
     "check_sample_weight",
@@ -28,33 +29,6 @@ __all__ = [
     "make_design",
     "validate_fit_data",
 ]
-
-
-def check_real(value, name, *, low=None, high=None, closed="both"):
-    """Check a real hyperparameter and return it as a float (bool is rejected)."""
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise TypeError(f"{name} must be a real number, got {value!r}.")
-    check_scalar(value, name, Real, min_val=low, max_val=high, include_boundaries=closed)
-    if not np.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value!r}.")
-    return float(value)
-
-
-def check_int(value, name, *, low=None, high=None):
-    """Check an integer hyperparameter (bool is rejected)."""
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise TypeError(f"{name} must be an integer, got {value!r}.")
-    check_scalar(value, name, Integral, min_val=low, max_val=high)
-    return int(value)
-
-
-def check_choice(value, name, choices):
-    """Check that a string hyperparameter is one of ``choices``."""
-    if not isinstance(value, str) or value not in choices:
-        raise ValueError(
-            f"{name} must be one of {sorted(choices)}, got {value!r}."
-        )
-    return value
 
 
 def check_sample_weight(sample_weight, X, dtype):
@@ -151,8 +125,10 @@ class Design(NamedTuple):
             sq = np.asarray(self.X.multiply(self.X).sum(axis=0)).ravel()
             # ||X_j - m_j v||^2 = ||X_j||^2 - 2 m_j X_j.v + m_j^2 ||v||^2, X_j.v = n_w m_j
             n_w = self.row_scale @ self.row_scale
-            sq = sq - n_w * self.X_offset**2
-            return np.maximum(sq, 0).astype(self.X.dtype, copy=False)
+            centred = sq - n_w * self.X_offset**2
+            # Implicit centring cancels for (near-)constant columns: call those zero.
+            centred[centred <= 64 * np.finfo(self.X.dtype).eps * sq] = 0
+            return centred.astype(self.X.dtype, copy=False)
         return np.einsum("ij,ij->j", self.X, self.X)
 
 

@@ -1,0 +1,306 @@
+# cython: language_level=3
+"""Coordinate-descent kernels for the elastic net, in float32 and float64.
+
+Each kernel minimises, over the coordinates listed in ``ws`` (the others stay
+fixed), the elastic net scaled by ``n_samples``::
+
+    P(w) = 1/2 ||y - X w||^2 + l1 ||w||_1 + l2/2 ||w||^2      (w >= 0 if positive)
+
+It runs up to ``max_epochs`` passes over ``ws`` and stops as soon as the duality
+gap of that restricted problem is at most ``gap_tol``. The gap is checked when
+the largest coordinate change of a pass is at most ``dw_tol`` times the largest
+coefficient, every ``GAP_EVERY`` passes, and after the last pass. Each kernel
+returns ``(gap, n_epochs)``.
+
+Two dual points are scored and the better one kept, so the gap stays valid and
+tight for every l1, l2 >= 0 with l1 + l2 > 0:
+
+* the residual itself, when l2 > 0 (the Fenchel dual of the elastic net has no
+  constraint then, so the gap closes even at l1 = 0, where the rescaled point
+  below degenerates to zero);
+* the residual of the lasso on the augmented data [X; sqrt(l2) I] rescaled
+  into the dual feasible set, when l1 > 0.
+"""
+
+from cython cimport floating
+from libc.math cimport fabs, INFINITY
+from scipy.linalg.cython_blas cimport daxpy, ddot, saxpy, sdot
+
+cdef int GAP_EVERY = 10
+
+
+cdef inline floating _dot(int n, const floating* x, const floating* y) noexcept nogil:
+    cdef int one = 1
+    if floating is float:
+        return sdot(&n, <float*> x, &one, <float*> y, &one)
+    else:
+        return ddot(&n, <double*> x, &one, <double*> y, &one)
+
+
+cdef inline void _axpy(int n, floating a, const floating* x, floating* y) noexcept nogil:
+    cdef int one = 1
+    if floating is float:
+        saxpy(&n, &a, <float*> x, &one, y, &one)
+    else:
+        daxpy(&n, &a, <double*> x, &one, y, &one)
+
+
+cdef inline unsigned int _rand(unsigned int* state) noexcept nogil:
+    # xorshift32: enough randomness for picking coordinates, and nogil-safe.
+    cdef unsigned int x = state[0]
+    x ^= x << 13
+    x ^= x >> 17
+    x ^= x << 5
+    state[0] = x
+    return x
+
+
+cdef inline floating _coordinate_min(floating w_j, floating g_j, floating nrm2,
+                                     floating l1, floating l2,
+                                     bint positive) noexcept nogil:
+    """Exact minimiser in coordinate j; ``g_j`` is x_j . residual."""
+    cdef floating z
+    if nrm2 == 0:
+        return 0
+    z = g_j + nrm2 * w_j
+    if z > l1:
+        return (z - l1) / (nrm2 + l2)
+    if z < -l1 and not positive:
+        return (z + l1) / (nrm2 + l2)
+    return 0
+
+
+cdef inline void _accumulate(floating g_j, floating w_j, floating l1, floating l2,
+                             bint positive, floating* acc) noexcept nogil:
+    """Add coordinate j to the gap sums.
+
+    acc[0] = ||w||_1, acc[1] = ||w||^2, acc[2] = sum of squared excesses of the
+    gradient over l1, acc[3] = dual norm of the augmented-lasso residual.
+    """
+    cdef floating e, a
+    acc[0] += fabs(w_j)
+    acc[1] += w_j * w_j
+    e = g_j if positive else fabs(g_j)
+    if e > l1:
+        acc[2] += (e - l1) * (e - l1)
+    a = g_j - l2 * w_j
+    if not positive:
+        a = fabs(a)
+    if a > acc[3]:
+        acc[3] = a
+
+
+cdef inline floating _gap(floating r2, floating ry, floating* acc,
+                          floating l1, floating l2) noexcept nogil:
+    """Primal minus the best of the two dual values (see the module docstring)."""
+    cdef floating primal = 0.5 * r2 + l1 * acc[0] + 0.5 * l2 * acc[1]
+    cdef floating dual = -INFINITY
+    cdef floating s, d2
+    if l2 > 0:
+        dual = ry - 0.5 * r2 - acc[2] / (2 * l2)
+    if l1 > 0:
+        s = 1 if acc[3] <= l1 else l1 / acc[3]
+        d2 = s * ry - 0.5 * s * s * (r2 + l2 * acc[1])
+        if d2 > dual:
+            dual = d2
+    return primal - dual
+
+
+cdef inline bint _check_now(int epoch, int max_epochs, floating dw_max,
+                            floating w_max, floating dw_tol) noexcept nogil:
+    return (epoch == max_epochs - 1 or (epoch + 1) % GAP_EVERY == 0
+            or dw_max <= dw_tol * w_max)
+
+
+cdef floating _gap_dense(const floating[::1, :] X, const floating[::1] y,
+                         const floating[::1] w, const floating[::1] R,
+                         const int[::1] ws, floating l1, floating l2,
+                         bint positive) noexcept nogil:
+    cdef int n = X.shape[0]
+    cdef int k, j
+    cdef floating acc[4]
+    acc[0] = 0; acc[1] = 0; acc[2] = 0; acc[3] = 0
+    for k in range(ws.shape[0]):
+        j = ws[k]
+        _accumulate(_dot(n, &X[0, j], &R[0]), w[j], l1, l2, positive, acc)
+    return _gap(_dot(n, &R[0], &R[0]), _dot(n, &R[0], &y[0]), acc, l1, l2)
+
+
+def cd_dense(const floating[::1, :] X, const floating[::1] y, floating[::1] w,
+             floating[::1] R, const floating[::1] norms2, floating l1, floating l2,
+             const int[::1] ws, bint positive, int max_epochs, floating gap_tol,
+             floating dw_tol, bint random, unsigned int seed):
+    """Coordinate descent on dense, F-ordered, centred ``X``.
+
+    ``R`` must hold ``y - X w`` and is kept up to date.
+    """
+    cdef int n = X.shape[0]
+    cdef int n_ws = ws.shape[0]
+    cdef int epoch = 0, k, j
+    cdef floating w_j, w_new, d, dw_max, w_max, gap = INFINITY
+    cdef unsigned int state = seed if seed != 0 else 1
+    with nogil:
+        for epoch in range(max_epochs):
+            dw_max = 0
+            w_max = 0
+            for k in range(n_ws):
+                j = ws[_rand(&state) % n_ws] if random else ws[k]
+                w_j = w[j]
+                w_new = _coordinate_min(w_j, _dot(n, &X[0, j], &R[0]), norms2[j],
+                                        l1, l2, positive)
+                d = w_new - w_j
+                if d != 0:
+                    _axpy(n, -d, &X[0, j], &R[0])
+                    w[j] = w_new
+                if fabs(d) > dw_max:
+                    dw_max = fabs(d)
+                if fabs(w_new) > w_max:
+                    w_max = fabs(w_new)
+            if _check_now(epoch, max_epochs, dw_max, w_max, dw_tol):
+                gap = _gap_dense(X, y, w, R, ws, l1, l2, positive)
+                if gap <= gap_tol:
+                    break
+    return gap, epoch + 1
+
+
+cdef floating _gap_sparse(const floating[::1] X_data, const int[::1] X_indices,
+                          const int[::1] X_indptr, const floating[::1] X_mean,
+                          const floating[::1] v, floating n_w, floating c,
+                          const floating[::1] y, const floating[::1] w,
+                          const floating[::1] Rt, const int[::1] ws, floating l1,
+                          floating l2, bint positive) noexcept nogil:
+    cdef int n = y.shape[0]
+    cdef int i, k, j, p
+    cdef floating r_i, r2 = 0, ry = 0, g
+    cdef floating acc[4]
+    acc[0] = 0; acc[1] = 0; acc[2] = 0; acc[3] = 0
+    for i in range(n):
+        r_i = Rt[i] + c * v[i]
+        r2 += r_i * r_i
+        ry += r_i * y[i]
+    for k in range(ws.shape[0]):
+        j = ws[k]
+        g = c * n_w * X_mean[j]
+        for p in range(X_indptr[j], X_indptr[j + 1]):
+            g += X_data[p] * Rt[X_indices[p]]
+        _accumulate(g, w[j], l1, l2, positive, acc)
+    return _gap(r2, ry, acc, l1, l2)
+
+
+def cd_sparse(const floating[::1] X_data, const int[::1] X_indices,
+              const int[::1] X_indptr, const floating[::1] X_mean,
+              const floating[::1] v, const floating[::1] y, floating[::1] w,
+              floating[::1] R, const floating[::1] norms2, floating l1,
+              floating l2, const int[::1] ws, bint positive, int max_epochs,
+              floating gap_tol, floating dw_tol, bint random, unsigned int seed):
+    """Coordinate descent on CSC ``X`` whose column j is centred implicitly.
+
+    The centred column is ``X[:, j] - X_mean[j] * v`` with ``v`` the row scale
+    (``sqrt`` of the sample weights, normalised so that ``v @ v`` is the weighted
+    sample count). Writing the residual as ``Rt + c v`` with ``c = X_mean . w``,
+    an update touches only the stored entries of its column: ``v`` is orthogonal
+    to every centred column and to the centred ``y``, so ``x_j . R`` reduces to
+    ``X[:, j] . Rt + c (v @ v) X_mean[j]``. ``R`` must hold the true residual
+    ``y - X_centred w`` on entry and holds it again on exit.
+    """
+    cdef int n = y.shape[0]
+    cdef int n_ws = ws.shape[0]
+    cdef int epoch = 0, k, j, p, i
+    cdef floating w_j, w_new, d, dw_max, w_max, g, gap = INFINITY
+    cdef floating c = 0, n_w = 0
+    cdef unsigned int state = seed if seed != 0 else 1
+    cdef bint centred = False
+    with nogil:
+        for j in range(X_mean.shape[0]):
+            if X_mean[j] != 0:
+                centred = True
+            c += X_mean[j] * w[j]
+        if centred:
+            for i in range(n):
+                n_w += v[i] * v[i]
+                R[i] -= c * v[i]
+        for epoch in range(max_epochs):
+            dw_max = 0
+            w_max = 0
+            for k in range(n_ws):
+                j = ws[_rand(&state) % n_ws] if random else ws[k]
+                w_j = w[j]
+                g = c * n_w * X_mean[j]
+                for p in range(X_indptr[j], X_indptr[j + 1]):
+                    g += X_data[p] * R[X_indices[p]]
+                w_new = _coordinate_min(w_j, g, norms2[j], l1, l2, positive)
+                d = w_new - w_j
+                if d != 0:
+                    for p in range(X_indptr[j], X_indptr[j + 1]):
+                        R[X_indices[p]] -= d * X_data[p]
+                    c += d * X_mean[j]
+                    w[j] = w_new
+                if fabs(d) > dw_max:
+                    dw_max = fabs(d)
+                if fabs(w_new) > w_max:
+                    w_max = fabs(w_new)
+            if _check_now(epoch, max_epochs, dw_max, w_max, dw_tol):
+                gap = _gap_sparse(X_data, X_indices, X_indptr, X_mean, v, n_w, c,
+                                  y, w, R, ws, l1, l2, positive)
+                if gap <= gap_tol:
+                    break
+        if centred:
+            for i in range(n):
+                R[i] += c * v[i]
+    return gap, epoch + 1
+
+
+cdef floating _gap_gram(const floating[:, ::1] Q, const floating[::1] q,
+                        floating yy, const floating[::1] w, const floating[::1] H,
+                        const int[::1] ws, floating l1, floating l2,
+                        bint positive) noexcept nogil:
+    cdef int p = q.shape[0]
+    cdef int k, j
+    cdef floating wq = _dot(p, &w[0], &q[0])
+    cdef floating wH = _dot(p, &w[0], &H[0])
+    cdef floating r2 = yy - 2 * wq + wH
+    cdef floating acc[4]
+    acc[0] = 0; acc[1] = 0; acc[2] = 0; acc[3] = 0
+    if r2 < 0:  # cancellation near an exact fit
+        r2 = 0
+    for k in range(ws.shape[0]):
+        j = ws[k]
+        _accumulate(q[j] - H[j], w[j], l1, l2, positive, acc)
+    return _gap(r2, yy - wq, acc, l1, l2)
+
+
+def cd_gram(const floating[:, ::1] Q, const floating[::1] q, floating yy,
+            floating[::1] w, floating[::1] H, floating l1, floating l2,
+            const int[::1] ws, bint positive, int max_epochs, floating gap_tol,
+            floating dw_tol, bint random, unsigned int seed):
+    """Coordinate descent on the Gram matrix ``Q = X^T X`` and ``q = X^T y``.
+
+    ``yy`` is ``y @ y``; ``H`` must hold ``Q w`` and is kept up to date, so the
+    gradient is ``q - H`` and an update costs O(n_features), not O(n_samples).
+    """
+    cdef int p = q.shape[0]
+    cdef int n_ws = ws.shape[0]
+    cdef int epoch = 0, k, j
+    cdef floating w_j, w_new, d, dw_max, w_max, gap = INFINITY
+    cdef unsigned int state = seed if seed != 0 else 1
+    with nogil:
+        for epoch in range(max_epochs):
+            dw_max = 0
+            w_max = 0
+            for k in range(n_ws):
+                j = ws[_rand(&state) % n_ws] if random else ws[k]
+                w_j = w[j]
+                w_new = _coordinate_min(w_j, q[j] - H[j], Q[j, j], l1, l2, positive)
+                d = w_new - w_j
+                if d != 0:
+                    _axpy(p, d, &Q[j, 0], &H[0])
+                    w[j] = w_new
+                if fabs(d) > dw_max:
+                    dw_max = fabs(d)
+                if fabs(w_new) > w_max:
+                    w_max = fabs(w_new)
+            if _check_now(epoch, max_epochs, dw_max, w_max, dw_tol):
+                gap = _gap_gram(Q, q, yy, w, H, ws, l1, l2, positive)
+                if gap <= gap_tol:
+                    break
+    return gap, epoch + 1

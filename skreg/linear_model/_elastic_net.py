@@ -1,0 +1,358 @@
+"""ElasticNet and LassoRegressor: hyperparameters in, coordinate descent out."""
+
+import warnings
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
+
+from ._base import (
+    LinearModelMixin,
+    check_bool,
+    check_choice,
+    check_int,
+    check_real,
+    check_sample_weight,
+    make_design,
+    validate_fit_data,
+)
+from ._cd_solver import GramProblem, coordinate_descent, gram_problem
+from ._least_squares import least_squares
+
+__all__ = ["ElasticNet", "LassoRegressor"]
+
+
+class _CoordinateDescentRegressor(LinearModelMixin, BaseEstimator):
+    """Fit logic shared by ElasticNet and LassoRegressor."""
+
+    def _l1_ratio(self):
+        raise NotImplementedError
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model by coordinate descent.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data. Sparse input is converted to CSC once, never densified.
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            Targets; each column is fitted independently.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights, rescaled internally to sum to ``n_samples``.
+
+        Returns
+        -------
+        self : object
+            Fitted estimator.
+        """
+        alpha = check_real(self.alpha, "alpha", low=0)
+        l1_ratio = self._l1_ratio()
+        fit_intercept = check_bool(self.fit_intercept, "fit_intercept")
+        max_iter = check_int(self.max_iter, "max_iter", low=1)
+        tol = check_real(self.tol, "tol", low=0)
+        positive = check_bool(self.positive, "positive")
+        warm_start = check_bool(self.warm_start, "warm_start")
+        check_bool(self.copy_X, "copy_X")
+        selection = check_choice(self.selection, "selection", {"cyclic", "random"})
+        precompute = self.precompute
+        if isinstance(precompute, str):
+            check_choice(precompute, "precompute", {"auto"})
+        elif not isinstance(precompute, (bool, np.bool_)) and not hasattr(
+            precompute, "shape"
+        ):
+            raise ValueError(
+                "precompute must be True, False, 'auto' or a Gram matrix of shape "
+                f"(n_features, n_features), got {precompute!r}."
+            )
+
+        X, y = validate_fit_data(self, X, y)
+        n_samples, n_features = X.shape
+        sw = check_sample_weight(sample_weight, X, X.dtype)
+        if sw is not None:
+            sw *= n_samples / sw.sum()
+        design = make_design(X, y, sw, fit_intercept)
+        n_targets = design.y.shape[1]
+        coef_init = self._coef_init(warm_start, n_targets, n_features, X.dtype)
+
+        if alpha == 0:
+            warnings.warn(
+                "alpha=0 fits ordinary least squares with no penalty: "
+                "sklearn.linear_model.LinearRegression serves that better. "
+                "Solving it directly by least squares.",
+                UserWarning,
+                stacklevel=2,
+            )
+            result = least_squares(design, positive=positive, max_iter=max_iter,
+                                   tol=tol)
+        else:
+            rng = check_random_state(self.random_state)
+            result = coordinate_descent(
+                design, alpha * l1_ratio, alpha * (1.0 - l1_ratio),
+                coef_init=coef_init, positive=positive, max_iter=max_iter, tol=tol,
+                gram=self._gram(precompute, design), random=selection == "random",
+                rng=rng,
+            )
+        if not result.converged:
+            worst = int(np.argmax(result.gap - result.gap_tol))
+            where = f" (target {worst})" if n_targets > 1 else ""
+            warnings.warn(
+                f"Coordinate descent did not converge{where}: duality gap "
+                f"{result.gap[worst]:.3e} > tol * ||y - mean(y)||^2 / n_samples = "
+                f"{result.gap_tol[worst]:.3e} (tol={self.tol}) after "
+                f"max_iter={max_iter} passes. Increase max_iter, standardize the "
+                "features (e.g. StandardScaler), or use a larger tol or alpha.",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
+
+        single = y.ndim == 1
+        self._set_intercept(result.coef, design, fit_intercept, single)
+        self.n_iter_ = int(result.n_iter[0]) if single else result.n_iter
+        self.dual_gap_ = float(result.gap[0]) if single else result.gap
+        return self
+
+    def _coef_init(self, warm_start, n_targets, n_features, dtype):
+        if not (warm_start and hasattr(self, "coef_")):
+            return np.zeros((n_targets, n_features), dtype=dtype)
+        coef = np.asarray(self.coef_).reshape(-1, np.shape(self.coef_)[-1])
+        if coef.shape != (n_targets, n_features):
+            raise ValueError(
+                f"warm_start=True but the previous coef_ has shape {coef.shape}, "
+                f"while X and y need ({n_targets}, {n_features}). Set "
+                "warm_start=False to fit from scratch."
+            )
+        return coef.astype(dtype)
+
+    def _gram(self, precompute, design):
+        """The Gram statistics to run on, or None to run on X."""
+        n_samples, n_features = design.X.shape
+        if isinstance(precompute, (bool, np.bool_)):
+            return gram_problem(design) if precompute else None
+        if isinstance(precompute, str):  # 'auto'
+            use = n_samples >= 2 * n_features and n_features <= 4096
+            return gram_problem(design) if use else None
+        return self._user_gram(precompute, design)
+
+    @staticmethod
+    def _user_gram(precompute, design):
+        dtype = design.X.dtype
+        Q = np.array(precompute.toarray() if sp.issparse(precompute) else precompute,
+                     dtype=dtype, order="C", copy=True)
+        n_features = design.X.shape[1]
+        if Q.shape != (n_features, n_features):
+            raise ValueError(
+                f"precompute Gram matrix has shape {Q.shape}, expected "
+                f"({n_features}, {n_features})."
+            )
+        if not np.all(np.isfinite(Q)):
+            raise ValueError("precompute Gram matrix contains NaN or infinity.")
+        expected = design.column_sq_norms()
+        rtol = 1e-4 if dtype == np.float32 else 1e-7
+        if not np.allclose(np.diag(Q), expected, rtol=rtol,
+                           atol=rtol * max(expected.max(initial=0), 1e-300)):
+            raise ValueError(
+                "precompute Gram matrix does not match X.T @ X of the data the "
+                "solver uses (centred when fit_intercept=True, rows scaled by "
+                "sqrt(sample_weight)). Pass precompute=True to let the estimator "
+                "compute it."
+            )
+        q = design.X.T @ design.y
+        if design.is_sparse:
+            q = q - np.outer(design.X_offset, design.row_scale @ design.y)
+        yy = np.einsum("ij,ij->j", design.y, design.y).astype(dtype)
+        return GramProblem(Q, np.asfortranarray(q, dtype=dtype), yy)
+
+    @property
+    def sparse_coef_(self):
+        """``coef_`` as a scipy CSR matrix."""
+        return sp.csr_matrix(np.atleast_2d(self.coef_))
+
+
+_OBJECTIVE_NOTE = """
+    Coefficients that the L1 penalty cuts off are exact zeros. To keep exactly
+    the non-zero coefficients with :class:`~sklearn.feature_selection.SelectFromModel`,
+    pass ``threshold=np.finfo(float).tiny``: its default threshold is not zero
+    ("mean" for ElasticNet, 1e-5 for LassoRegressor).
+"""
+
+
+class ElasticNet(_CoordinateDescentRegressor):
+    r"""Linear regression with combined L1 and L2 penalties (coordinate descent).
+
+    Minimises, with sample weights :math:`s` rescaled to sum to :math:`n`:
+
+    .. math::
+
+        \frac{1}{2n} \sum_i s_i (y_i - x_i^\top w - b)^2
+        + \alpha \rho \|w\|_1 + \frac{\alpha (1 - \rho)}{2} \|w\|_2^2
+
+    with :math:`\rho` = ``l1_ratio``: the objective of scikit-learn's
+    ``ElasticNet``, so its grids and results carry over.
+    """ + _OBJECTIVE_NOTE + r"""
+    Parameters
+    ----------
+    alpha : float, default=1.0
+        Penalty strength, >= 0. ``alpha=0`` is solved as unpenalised least
+        squares, with a warning pointing to ``LinearRegression``.
+    l1_ratio : float, default=0.5
+        Mix of the penalties, in [0, 1]: 1 is the lasso, 0 is ridge.
+    fit_intercept : bool, default=True
+        Fit an unpenalised intercept. Sparse X is centred implicitly.
+    precompute : bool, 'auto' or ndarray of shape (n_features, n_features), \
+            default=False
+        Run on the Gram matrix ``X^T X`` (of the centred, weighted data): cheaper
+        per pass when ``n_samples >> n_features``. 'auto' decides from the shape.
+    max_iter : int, default=1000
+        Maximum number of passes over the features.
+    copy_X : bool, default=True
+        Kept for compatibility: skreg never writes into the caller's X.
+    tol : float, default=1e-4
+        Stop once the duality gap is at most ``tol * ||y - mean(y)||^2 / n``.
+    warm_start : bool, default=False
+        Start from the previous ``coef_``.
+    positive : bool, default=False
+        Constrain the coefficients to be non-negative.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the coordinate order when ``selection='random'``.
+    selection : {'cyclic', 'random'}, default='cyclic'
+        Visit the coordinates in order, or at random (with replacement).
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+        Coefficients, in the dtype of X (float32 stays float32).
+    intercept_ : float or ndarray of shape (n_targets,)
+    n_iter_ : int or ndarray of shape (n_targets,)
+        Passes over the features run (at least 1); for ``alpha=0``, iterations
+        of the least-squares solver.
+    dual_gap_ : float or ndarray of shape (n_targets,)
+        Duality gap reached, on the objective's scale.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Defined only when X has string feature names.
+
+    See Also
+    --------
+    LassoRegressor : the special case ``l1_ratio=1``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skreg import ElasticNet
+    >>> X = np.array([[0.0, 1.0], [1.0, 0.0], [2.0, 1.0], [3.0, 0.0]])
+    >>> y = np.array([0.0, 1.0, 2.0, 3.0])
+    >>> reg = ElasticNet(alpha=0.1, l1_ratio=0.9).fit(X, y)
+    >>> np.round(reg.coef_, 3)
+    array([0.914, 0.   ])
+    >>> bool(reg.dual_gap_ <= 1e-4 * np.var(y))
+    True
+    """
+
+    def __init__(self, alpha=1.0, *, l1_ratio=0.5, fit_intercept=True,
+                 precompute=False, max_iter=1000, copy_X=True, tol=1e-4,
+                 warm_start=False, positive=False, random_state=None,
+                 selection="cyclic"):
+        self.alpha = alpha
+        self.l1_ratio = l1_ratio
+        self.fit_intercept = fit_intercept
+        self.precompute = precompute
+        self.max_iter = max_iter
+        self.copy_X = copy_X
+        self.tol = tol
+        self.warm_start = warm_start
+        self.positive = positive
+        self.random_state = random_state
+        self.selection = selection
+
+    def _l1_ratio(self):
+        return check_real(self.l1_ratio, "l1_ratio", low=0, high=1)
+
+
+class LassoRegressor(_CoordinateDescentRegressor):
+    r"""Linear regression with an L1 penalty (coordinate descent).
+
+    Minimises, with sample weights :math:`s` rescaled to sum to :math:`n`:
+
+    .. math::
+
+        \frac{1}{2n} \sum_i s_i (y_i - x_i^\top w - b)^2 + \alpha \|w\|_1
+
+    the objective of scikit-learn's ``Lasso`` (``ElasticNet`` with
+    ``l1_ratio=1``).
+    """ + _OBJECTIVE_NOTE + r"""
+    Parameters
+    ----------
+    alpha : float, default=1.0
+        Penalty strength, >= 0. ``alpha=0`` is solved as unpenalised least
+        squares, with a warning pointing to ``LinearRegression``.
+    fit_intercept : bool, default=True
+        Fit an unpenalised intercept. Sparse X is centred implicitly.
+    precompute : bool, 'auto' or ndarray of shape (n_features, n_features), \
+            default=False
+        Run on the Gram matrix ``X^T X`` (of the centred, weighted data).
+    max_iter : int, default=1000
+        Maximum number of passes over the features.
+    copy_X : bool, default=True
+        Kept for compatibility: skreg never writes into the caller's X.
+    tol : float, default=1e-4
+        Stop once the duality gap is at most ``tol * ||y - mean(y)||^2 / n``.
+    warm_start : bool, default=False
+        Start from the previous ``coef_``.
+    positive : bool, default=False
+        Constrain the coefficients to be non-negative.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the coordinate order when ``selection='random'``.
+    selection : {'cyclic', 'random'}, default='cyclic'
+        Visit the coordinates in order, or at random (with replacement).
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+        Coefficients, in the dtype of X; exact zeros where L1 cut them off.
+    intercept_ : float or ndarray of shape (n_targets,)
+    n_iter_ : int or ndarray of shape (n_targets,)
+        Passes over the features run (at least 1).
+    dual_gap_ : float or ndarray of shape (n_targets,)
+        Duality gap reached, on the objective's scale.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Defined only when X has string feature names.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sklearn.feature_selection import SelectFromModel
+    >>> from sklearn.linear_model import LinearRegression
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from skreg import LassoRegressor
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> lasso = LassoRegressor(alpha=0.5).fit(X, y)
+    >>> int(np.sum(lasso.coef_ != 0))
+    4
+    >>> pipe = make_pipeline(
+    ...     SelectFromModel(LassoRegressor(alpha=0.5), threshold=np.finfo(float).tiny),
+    ...     LinearRegression(),
+    ... ).fit(X, y)
+    >>> int(pipe[0].get_support().sum())
+    4
+    """
+
+    def __init__(self, alpha=1.0, *, fit_intercept=True, precompute=False,
+                 max_iter=1000, copy_X=True, tol=1e-4, warm_start=False,
+                 positive=False, random_state=None, selection="cyclic"):
+        self.alpha = alpha
+        self.fit_intercept = fit_intercept
+        self.precompute = precompute
+        self.max_iter = max_iter
+        self.copy_X = copy_X
+        self.tol = tol
+        self.warm_start = warm_start
+        self.positive = positive
+        self.random_state = random_state
+        self.selection = selection
+
+    def _l1_ratio(self):
+        return 1.0

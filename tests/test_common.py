@@ -3,6 +3,7 @@
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skreg import ElasticNet, LassoRegressor
+from skreg.linear_model._ridge import RidgeRegressor
 
 # (estimator, {check name: reason}) pairs. An entry in the dict is an expected
 # failure and must say why.
@@ -16,7 +17,17 @@ LINEAR = [
 ]
 
 # --- ridge configurations (filled by the ridge work) ---
-RIDGE = []
+RIDGE = [
+    (RidgeRegressor(), {}),
+    (RidgeRegressor(solver="svd"), {}),
+    (RidgeRegressor(solver="cholesky"), {}),
+    (RidgeRegressor(solver="eigh"), {}),
+    (RidgeRegressor(solver="lsqr"), {}),
+    (RidgeRegressor(solver="sparse_cg"), {}),
+    (RidgeRegressor(solver="lbfgs", positive=True), {}),
+    (RidgeRegressor(solver="lbfgs"), {}),
+    (RidgeRegressor(fit_intercept=False, alpha=0.5), {}),
+]
 
 # --- network configurations (filled by the network work) ---
 NETWORK = []

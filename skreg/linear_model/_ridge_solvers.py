@@ -14,13 +14,11 @@ regularization path and the leave-one-out CV are meant to reuse
 ``svd_decompose`` / ``eigh_decompose`` and ``spectral_coefs``.
 """
 
-import warnings
 from typing import NamedTuple
 
 import numpy as np
 from scipy import linalg, optimize
 from scipy.sparse.linalg import LinearOperator, cg, lsqr
-from sklearn.exceptions import ConvergenceWarning
 
 from ._base import centered_operator
 
@@ -355,30 +353,37 @@ def solve_sparse_cg(design, alpha, *, tol, max_iter):
     return RidgeSolution(coef, n_iter, tuple(unconverged))
 
 
-def _polish_positive(gram_cols, XtY_t, a, w):
-    """Exact non-negative ridge on the support found by L-BFGS-B, if it is optimal.
+def _polish_positive(gram_cols, XtY_t, a, w, max_rounds=20):
+    """Exact non-negative ridge from the support L-BFGS-B found, if reachable.
 
-    Solves the unconstrained ridge restricted to ``support = w > 0`` and keeps
-    it when the KKT conditions hold (positive on the support, non-negative
-    gradient off it); otherwise returns ``None``.
+    Active-set refinement: solve the unconstrained ridge on the support, drop
+    the coordinates that come out non-positive, add those whose gradient is
+    negative off the support, until the KKT conditions hold (return the exact
+    solution) or ``max_rounds`` is spent (return ``None``).
     """
+    n_features = w.shape[0]
     support = np.flatnonzero(w > 0)
-    if support.size == 0:
-        return None
-    G_s = gram_cols(support)  # (n_features, |support|) columns of Xc^T Xc
-    A = G_s[support]
-    w_s = _shifted_solve(A, XtY_t[support], a)
-    if np.any(w_s <= 0):
-        return None
-    grad = G_s @ w_s - XtY_t  # alpha * w is zero off the support
-    off = np.ones(w.shape[0], dtype=bool)
-    off[support] = False
-    scale = max(np.abs(XtY_t).max(initial=0.0), np.abs(A).max(initial=0.0), 1.0)
-    if np.any(grad[off] < -1e3 * _EPS * scale * w.shape[0]):
-        return None
-    out = np.zeros_like(w)
-    out[support] = w_s
-    return out
+    scale = max(np.abs(XtY_t).max(initial=0.0), 1.0)
+    threshold = -1e3 * _EPS * scale * n_features
+    for _ in range(max_rounds):
+        if support.size == 0:
+            if np.all(-XtY_t >= threshold):
+                return np.zeros_like(w)
+            support = np.array([np.argmax(XtY_t)])
+        G_s = gram_cols(support)  # columns ``support`` of Xc^T Xc
+        w_s = _shifted_solve(G_s[support], XtY_t[support], a)
+        if np.any(w_s <= 0):
+            support = support[w_s > 0]
+            continue
+        grad = G_s @ w_s - XtY_t  # alpha * w vanishes off the support
+        grad[support] = 0.0
+        violators = np.flatnonzero(grad < threshold)
+        if violators.size == 0:
+            out = np.zeros_like(w)
+            out[support] = w_s
+            return out
+        support = np.union1d(support, violators)
+    return None
 
 
 def solve_lbfgs(design, alpha, *, tol, max_iter, positive):
@@ -428,7 +433,7 @@ def solve_lbfgs(design, alpha, *, tol, max_iter, positive):
                 polished = _polish_positive(lambda s: gram[:, s], XtY[:, t], a, w)
             else:
                 polished = _polish_positive(
-                    lambda s, op=op: _sparse_gram_cols(design, op, s),
+                    lambda s, op=op: _operator_gram_cols(design, op, s),
                     op.rmatvec(y), a, w)
             if polished is not None:
                 w = polished
@@ -440,8 +445,8 @@ def solve_lbfgs(design, alpha, *, tol, max_iter, positive):
     return RidgeSolution(coef, n_iter, tuple(unconverged))
 
 
-def _sparse_gram_cols(design, op, support):
-    """Columns ``support`` of ``Xc^T Xc`` through the operator (no densifying X)."""
+def _operator_gram_cols(design, op, support):
+    """Columns ``support`` of ``Xc^T Xc`` through the operator (X never densified)."""
     n_features = op.shape[1]
     E = np.zeros((n_features, support.size))
     E[support, np.arange(support.size)] = 1.0

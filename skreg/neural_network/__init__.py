@@ -1,1 +1,5 @@
 """Regularized multi-layer perceptron."""
+
+from ._mlp import RegularizedMLPClassifier
+
+__all__ = ["RegularizedMLPClassifier"]

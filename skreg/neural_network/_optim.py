@@ -1,0 +1,283 @@
+"""Composable gradient transformations, in the style of optax.
+
+A transformation is an ``(init, update)`` pair:
+
+- ``init(params) -> state``
+- ``update(updates, state, params) -> (updates, state)``
+
+``params`` and ``updates`` are lists of arrays with the same shapes. ``chain``
+composes transformations; :func:`apply_updates` adds the final updates to the
+parameters. Optimizers are chains: ``adamw = chain(scale_by_adam(),
+add_decayed_weights(wd, mask), scale_by_learning_rate(lr))``.
+
+For speed the arrays are worked on in place: ``update`` overwrites the arrays of
+``updates`` (the caller's gradient buffers) and returns the same list, and the
+arrays inside a state are the optimizer's own and are updated in place; the state
+returned is a new dict. Nothing ever writes to ``params``, except
+:func:`apply_updates`. Everything keeps the parameters' dtype.
+
+A learning rate is a number or a *schedule*: a callable of the step count (the
+number of updates already made) returning the rate.
+"""
+
+from collections.abc import Callable
+from typing import NamedTuple
+
+import numpy as np
+
+
+class GradientTransformation(NamedTuple):
+    """An ``(init, update)`` pair."""
+
+    init: Callable
+    update: Callable
+
+
+def _as_schedule(learning_rate):
+    if callable(learning_rate):
+        return learning_rate
+    return constant_schedule(learning_rate)
+
+
+def constant_schedule(value):
+    """Schedule returning ``value`` at every step."""
+    value = float(value)
+    return lambda count: value
+
+
+def inverse_scaling_schedule(init_value, power_t):
+    """Schedule ``init_value / (count + 1) ** power_t``."""
+    init_value, power_t = float(init_value), float(power_t)
+    return lambda count: init_value / (count + 1) ** power_t
+
+
+class PlateauSchedule:
+    """Constant rate that the training loop divides by ``1 / factor`` on a plateau.
+
+    Parameters
+    ----------
+    init_value : float
+    factor : float, default=0.2
+    """
+
+    def __init__(self, init_value, factor=0.2):
+        self.value = float(init_value)
+        self.factor = float(factor)
+
+    def __call__(self, count):
+        return self.value
+
+    def reduce(self):
+        """Multiply the rate by ``factor`` and return the new rate."""
+        self.value *= self.factor
+        return self.value
+
+
+def _zeros(params):
+    return [np.zeros_like(p) for p in params]
+
+
+def identity():
+    """Leave the updates unchanged."""
+    return GradientTransformation(
+        lambda params: {}, lambda updates, state, params=None: (updates, state)
+    )
+
+
+def scale(step_size):
+    """Multiply the updates by the constant ``step_size``."""
+    step_size = float(step_size)
+
+    def update(updates, state, params=None):
+        for u in updates:
+            u *= step_size
+        return updates, state
+
+    return GradientTransformation(lambda params: {}, update)
+
+
+def scale_by_schedule(schedule):
+    """Multiply the updates by ``schedule(count)``."""
+
+    def update(updates, state, params=None):
+        step_size = schedule(state["count"])
+        for u in updates:
+            u *= step_size
+        return updates, {"count": state["count"] + 1}
+
+    return GradientTransformation(lambda params: {"count": 0}, update)
+
+
+def scale_by_learning_rate(learning_rate):
+    """Multiply the updates by ``-learning_rate`` (a number or a schedule)."""
+    schedule = _as_schedule(learning_rate)
+    return scale_by_schedule(lambda count: -schedule(count))
+
+
+def trace(decay, nesterov=False):
+    """Momentum: ``t <- g + decay t``; the update is ``t`` or, for Nesterov,
+    ``g + decay t``."""
+    decay = float(decay)
+
+    def init(params):
+        return {"trace": _zeros(params)}
+
+    def update(updates, state, params=None):
+        for g, t in zip(updates, state["trace"], strict=True):
+            t *= decay
+            t += g
+            if nesterov:
+                g += decay * t
+            else:
+                g[...] = t
+        return updates, state
+
+    return GradientTransformation(init, update)
+
+
+def scale_by_adam(b1=0.9, b2=0.999, eps=1e-8):
+    """Adam's scaling: ``m_hat / (sqrt(v_hat) + eps)`` with bias-corrected moments.
+
+    ``m <- b1 m + (1 - b1) g``, ``v <- b2 v + (1 - b2) g^2``, ``m_hat = m / (1 -
+    b1^t)``, ``v_hat = v / (1 - b2^t)``, ``t`` counting from 1.
+    """
+    b1, b2, eps = float(b1), float(b2), float(eps)
+
+    def init(params):
+        return {"count": 0, "mu": _zeros(params), "nu": _zeros(params)}
+
+    def update(updates, state, params=None):
+        count = state["count"] + 1
+        m_corr = 1.0 / (1.0 - b1**count)
+        v_corr = 1.0 / np.sqrt(1.0 - b2**count)
+        for g, m, v in zip(updates, state["mu"], state["nu"], strict=True):
+            # m += (1 - b1) (g - m) and v += (1 - b2) (g^2 - v): one scratch array
+            m *= b1
+            v *= b2
+            m += (1.0 - b1) * g
+            np.square(g, out=g)
+            g *= 1.0 - b2
+            v += g
+            np.sqrt(v, out=g)
+            g *= v_corr
+            g += eps
+            np.divide(m, g, out=g)
+            g *= m_corr
+        return updates, {"count": count, "mu": state["mu"], "nu": state["nu"]}
+
+    return GradientTransformation(init, update)
+
+
+def add_decayed_weights(weight_decay, mask=None):
+    """Add ``weight_decay * p`` to the update of every parameter ``p`` in ``mask``.
+
+    Before a scaling (Adam) this is the gradient of an L2 penalty; after it and
+    before the learning rate it is decoupled weight decay,
+    ``p <- p - lr weight_decay p``.
+
+    Parameters
+    ----------
+    weight_decay : float
+    mask : list of bool, default=None
+        Which parameters decay (``None``: all). Biases should be masked off.
+    """
+    weight_decay = float(weight_decay)
+
+    def update(updates, state, params):
+        if weight_decay == 0:
+            return updates, state
+        flags = mask if mask is not None else [True] * len(updates)
+        for u, p, on in zip(updates, params, flags, strict=True):
+            if on:
+                u += weight_decay * p
+        return updates, state
+
+    return GradientTransformation(lambda params: {}, update)
+
+
+def soft_threshold(x, threshold, out=None):
+    """``sign(x) max(|x| - threshold, 0)``, the proximal operator of the L1 norm."""
+    out = np.abs(x, out=out)
+    out -= threshold
+    np.maximum(out, 0, out=out)
+    out *= np.sign(x)
+    return out
+
+
+def proximal_l1(strength, learning_rate, mask=None):
+    """Turn the final update into a proximal L1 step.
+
+    With ``q = p + u`` the point the update reaches, the update becomes
+    ``soft_threshold(q, lr * strength) - p``, so the parameters land on exact
+    zeros. Place it last in a chain, after the learning rate. With an adaptive
+    optimizer the threshold is ``lr * strength``, not the preconditioned one.
+
+    Parameters
+    ----------
+    strength : float
+        The L1 coefficient, ``alpha * l1_ratio``.
+    learning_rate : float or callable
+        The rate (or schedule) the chain's updates were scaled by.
+    mask : list of bool, default=None
+        Which parameters are penalised (``None``: all).
+    """
+    strength = float(strength)
+    schedule = _as_schedule(learning_rate)
+
+    def update(updates, state, params):
+        count = state["count"]
+        if strength == 0:
+            return updates, {"count": count + 1}
+        threshold = schedule(count) * strength
+        flags = mask if mask is not None else [True] * len(updates)
+        for u, p, on in zip(updates, params, flags, strict=True):
+            if on:
+                u += p
+                soft_threshold(u, threshold, out=u)
+                u -= p
+        return updates, {"count": count + 1}
+
+    return GradientTransformation(lambda params: {"count": 0}, update)
+
+
+def chain(*transforms):
+    """Apply ``transforms`` one after the other."""
+
+    def init(params):
+        return [t.init(params) for t in transforms]
+
+    def update(updates, state, params=None):
+        new_state = []
+        for t, s in zip(transforms, state, strict=True):
+            updates, s = t.update(updates, s, params)
+            new_state.append(s)
+        return updates, new_state
+
+    return GradientTransformation(init, update)
+
+
+def sgd(learning_rate, momentum=0.0, nesterov=False):
+    """Stochastic gradient descent, with optional (Nesterov) momentum."""
+    steps = [trace(momentum, nesterov)] if momentum > 0 else []
+    return chain(*steps, scale_by_learning_rate(learning_rate))
+
+
+def adam(learning_rate, b1=0.9, b2=0.999, eps=1e-8):
+    """Adam."""
+    return chain(scale_by_adam(b1, b2, eps), scale_by_learning_rate(learning_rate))
+
+
+def adamw(learning_rate, b1=0.9, b2=0.999, eps=1e-8, weight_decay=0.0, mask=None):
+    """Adam with decoupled weight decay: ``p <- p - lr (adam(g) + wd p)``."""
+    return chain(
+        scale_by_adam(b1, b2, eps),
+        add_decayed_weights(weight_decay, mask),
+        scale_by_learning_rate(learning_rate),
+    )
+
+
+def apply_updates(params, updates):
+    """Add ``updates`` to ``params`` in place."""
+    for p, u in zip(params, updates, strict=True):
+        p += u
+    return params

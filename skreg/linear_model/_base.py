@@ -56,7 +56,9 @@ def check_sample_weight(sample_weight, X, dtype):
     if np.any(sw < 0):
         raise ValueError("sample_weight must be non-negative.")
     if not np.any(sw > 0):
-        raise ValueError("sample_weight must have at least one positive entry.")
+        raise ValueError(
+            "sample_weight must not be all zero: at least one weight must be positive."
+        )
     return sw
 
 
@@ -66,10 +68,6 @@ def validate_fit_data(estimator, X, y, *, accept_sparse=True, order="F"):
     ``X`` keeps float32 or becomes float64; ``y`` takes ``X``'s dtype; sparse
     ``X`` becomes CSC. Inputs are never modified: copies happen later, when needed.
     """
-    if y is None:
-        raise ValueError(
-            f"{type(estimator).__name__} requires y to be passed, but y is None."
-        )
     X, y = validate_data(
         estimator,
         X,
@@ -123,7 +121,8 @@ class Design(NamedTuple):
         """Squared norms of the centred columns."""
         if self.is_sparse:
             sq = np.asarray(self.X.multiply(self.X).sum(axis=0)).ravel()
-            # ||X_j - m_j v||^2 = ||X_j||^2 - 2 m_j X_j.v + m_j^2 ||v||^2, X_j.v = n_w m_j
+            # ||X_j - m_j v||^2 = ||X_j||^2 - 2 m_j X_j.v + m_j^2 ||v||^2,
+            # with X_j.v = n_w m_j
             n_w = self.row_scale @ self.row_scale
             centred = sq - n_w * self.X_offset**2
             # Implicit centring cancels for (near-)constant columns: call those zero.
@@ -172,7 +171,9 @@ def make_design(X, y, sample_weight, fit_intercept):
 
     Yc = np.asfortranarray((Y - y_offset) * row_scale[:, None], dtype=dtype)
     if sp.issparse(X):
-        Xd = X if sample_weight is None else sp.csc_matrix(X.multiply(row_scale[:, None]))
+        if sample_weight is not None:
+            X = sp.csc_matrix(X.multiply(row_scale[:, None]))
+        Xd = X
         Xd = Xd.astype(dtype, copy=False)
         Xd.sort_indices()
     elif fit_intercept or sample_weight is not None:
@@ -186,8 +187,9 @@ def centered_operator(design):
     """The centred design matrix as a ``LinearOperator`` (never densified)."""
     X, m, v = design.X, design.X_offset, design.row_scale
     if not design.is_sparse or not np.any(m):
-        return LinearOperator(X.shape, matvec=X.__matmul__, rmatvec=X.T.__matmul__,
-                              dtype=X.dtype)
+        return LinearOperator(
+            X.shape, matvec=X.__matmul__, rmatvec=X.T.__matmul__, dtype=X.dtype
+        )
     XT = X.T.tocsr()
 
     def matvec(w):

@@ -170,12 +170,6 @@ class _CoordinateDescentRegressor(LinearModelMixin, BaseEstimator):
         return sp.csr_matrix(np.atleast_2d(self.coef_))
 
 
-_OBJECTIVE_NOTE = """
-    Coefficients that the L1 penalty cuts off are exact zeros. To keep exactly
-    the non-zero coefficients with :class:`~sklearn.feature_selection.SelectFromModel`,
-    pass ``threshold=np.finfo(float).tiny``: its default threshold is not zero
-    ("mean" for ElasticNet, 1e-5 for LassoRegressor).
-"""
 
 
 class ElasticNet(_CoordinateDescentRegressor):
@@ -190,7 +184,11 @@ class ElasticNet(_CoordinateDescentRegressor):
 
     with :math:`\rho` = ``l1_ratio``: the objective of scikit-learn's
     ``ElasticNet``, so its grids and results carry over.
-    """ + _OBJECTIVE_NOTE + r"""
+
+    Coefficients that the L1 penalty cuts off are exact zeros. To keep exactly
+    the non-zero ones with :class:`~sklearn.feature_selection.SelectFromModel`,
+    pass ``threshold=np.finfo(float).tiny``: its default threshold for this
+    estimator is "mean", not zero.
     Parameters
     ----------
     alpha : float, default=1.0
@@ -245,7 +243,7 @@ class ElasticNet(_CoordinateDescentRegressor):
     >>> y = np.array([0.0, 1.0, 2.0, 3.0])
     >>> reg = ElasticNet(alpha=0.1, l1_ratio=0.9).fit(X, y)
     >>> np.round(reg.coef_, 3)
-    array([0.914, 0.   ])
+    array([0.921, 0.   ])
     >>> bool(reg.dual_gap_ <= 1e-4 * np.var(y))
     True
     """
@@ -281,7 +279,11 @@ class LassoRegressor(_CoordinateDescentRegressor):
 
     the objective of scikit-learn's ``Lasso`` (``ElasticNet`` with
     ``l1_ratio=1``).
-    """ + _OBJECTIVE_NOTE + r"""
+
+    Coefficients that the L1 penalty cuts off are exact zeros. To keep exactly
+    the non-zero ones with :class:`~sklearn.feature_selection.SelectFromModel`,
+    pass ``threshold=np.finfo(float).tiny``: its default threshold for this
+    estimator is 1e-5, not zero.
     Parameters
     ----------
     alpha : float, default=1.0

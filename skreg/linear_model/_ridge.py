@@ -7,8 +7,11 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 
+from .._validation import InvalidParameterError
 from ._base import (
+    Design,
     LinearModelMixin,
+    check_bool,
     check_choice,
     check_int,
     check_real,
@@ -29,19 +32,50 @@ __all__ = ["RidgeRegressor"]
 
 _SOLVERS = ("auto", "svd", "cholesky", "eigh", "lsqr", "sparse_cg", "lbfgs")
 _ITERATIVE = ("lsqr", "sparse_cg", "lbfgs")
-# 'auto' on sparse X factors the dense min(n_samples, n_features)-square Gram or
-# kernel matrix up to this size (about 170 MB in float64); beyond it an exact
-# factorisation costs more than a well-conditioned iterative solve.
-_SPARSE_DIRECT_MAX = 4000
+# 'auto' on sparse X factors the Gram / kernel matrix only when it is this
+# small: beyond it, forming X^T X with a sparse product and factoring it costs
+# 10-100x the few dozen sparse products of a conjugate-gradient solve.
+_SPARSE_DIRECT_MAX = 100
 # With this many distinct per-target alphas, one eigendecomposition is cheaper
 # than one Cholesky factorisation per alpha.
 _EIGH_MIN_ALPHAS = 8
 
 
-def _check_bool(value, name):
-    if not isinstance(value, bool | np.bool_):
-        raise TypeError(f"{name} must be a bool, got {value!r}.")
-    return bool(value)
+def _dense_design(X, y, sample_weight, fit_intercept):
+    """``make_design`` for dense X in one pass over X, always in float64.
+
+    Same :class:`Design` as ``make_design`` (weighted centring, rows scaled by
+    ``sqrt(s)``), but: float32 X is upcast while it is centred instead of in
+    a separate copy, X keeps its memory layout (no C -> F transposition; the
+    Gram / kernel products do not need F order), the centring writes into
+    the single copy in place, and unit weights skip the row scaling.
+    """
+    n_samples = X.shape[0]
+    Y = np.asarray(y, dtype=np.float64).reshape(n_samples, -1)
+    if sample_weight is None:
+        row_scale = np.ones(n_samples)
+    else:
+        row_scale = np.sqrt(sample_weight)
+    if fit_intercept:
+        if sample_weight is None:
+            X_offset = X.mean(axis=0, dtype=np.float64)
+            y_offset = Y.mean(axis=0)
+        else:
+            sw_sum = sample_weight.sum()
+            X_offset = (sample_weight @ X) / sw_sum
+            y_offset = (sample_weight @ Y) / sw_sum
+        Xd = np.subtract(X, X_offset, dtype=np.float64)
+    else:
+        X_offset = np.zeros(X.shape[1])
+        y_offset = np.zeros(Y.shape[1])
+        Xd = np.asarray(X, dtype=np.float64)
+        if sample_weight is not None and Xd is X:
+            Xd = Xd.copy()
+    Yd = Y - y_offset
+    if sample_weight is not None:
+        Xd *= row_scale[:, None]
+        Yd *= row_scale[:, None]
+    return Design(Xd, Yd, X_offset, y_offset, row_scale)
 
 
 def _check_alpha(alpha, n_targets):
@@ -51,18 +85,22 @@ def _check_alpha(alpha, n_targets):
     try:
         arr = np.asarray(alpha, dtype=np.float64)
     except (TypeError, ValueError) as exc:
-        raise ValueError(
+        raise InvalidParameterError(
             f"alpha must be a non-negative number or a 1-D array of them, "
             f"got {alpha!r}."
         ) from exc
     if arr.ndim != 1:
-        raise ValueError(f"alpha must be a scalar or 1-D, got shape {arr.shape}.")
+        raise InvalidParameterError(
+            f"alpha must be a scalar or 1-D, got shape {arr.shape}."
+        )
     if not np.all(np.isfinite(arr)) or np.any(arr < 0):
-        raise ValueError(f"alpha must contain finite values >= 0, got {alpha!r}.")
+        raise InvalidParameterError(
+            f"alpha must contain finite values >= 0, got {alpha!r}."
+        )
     if arr.shape[0] == 1:
         return np.full(n_targets, arr[0])
     if arr.shape[0] != n_targets:
-        raise ValueError(
+        raise InvalidParameterError(
             f"alpha has {arr.shape[0]} entries but y has {n_targets} targets; "
             "pass one alpha per target or a single alpha."
         )
@@ -134,9 +172,10 @@ class RidgeRegressor(LinearModelMixin, BaseEstimator):
     solver : {'auto', 'svd', 'cholesky', 'eigh', 'lsqr', 'sparse_cg', 'lbfgs'}, \
             default='auto'
         - 'auto': ``positive=True`` -> 'lbfgs'; sparse ``X`` with both
-          dimensions above 4000 -> 'sparse_cg'; 8 or more distinct per-target
-          alphas -> 'eigh'; otherwise 'cholesky'. A named solver is never
-          replaced.
+          dimensions above 100 -> 'sparse_cg' (iterative, to ``tol``: factoring
+          the Gram matrix of sparse data costs far more); 8 or more distinct
+          per-target alphas -> 'eigh'; otherwise 'cholesky' (exact). A named
+          solver is never replaced.
         - 'svd': SVD of the centred ``X``; the most robust; dense ``X`` only.
         - 'cholesky': Cholesky factorisation of ``X^T X + alpha I`` or, when
           ``n_features > n_samples``, of the kernel ``X X^T + alpha I``
@@ -233,16 +272,17 @@ class RidgeRegressor(LinearModelMixin, BaseEstimator):
         self : RidgeRegressor
             The fitted estimator.
         """
-        fit_intercept = _check_bool(self.fit_intercept, "fit_intercept")
-        _check_bool(self.copy_X, "copy_X")
-        positive = _check_bool(self.positive, "positive")
+        fit_intercept = check_bool(self.fit_intercept, "fit_intercept")
+        check_bool(self.copy_X, "copy_X")
+        positive = check_bool(self.positive, "positive")
         tol = check_real(self.tol, "tol", low=0)
         max_iter = (None if self.max_iter is None
                     else check_int(self.max_iter, "max_iter", low=1))
         if not isinstance(self.solver, str):
             check_choice(self.solver, "solver", _SOLVERS)
 
-        X, y = validate_fit_data(self, X, y)
+        # Keep dense X's layout: _dense_design makes the one copy it needs.
+        X, y = validate_fit_data(self, X, y, order=None)
         out_dtype = X.dtype
         single_target = y.ndim == 1
         n_targets = 1 if single_target else y.shape[1]
@@ -259,10 +299,12 @@ class RidgeRegressor(LinearModelMixin, BaseEstimator):
             sample_weight = np.full(X.shape[0], value)
         sw = check_sample_weight(sample_weight, X, np.float64)
 
-        if out_dtype != np.float64:
-            X = X.astype(np.float64)  # see Notes: fit in float64
-            y = y.astype(np.float64)
-        design = make_design(X, y, sw, fit_intercept)
+        # Fit in float64 whatever X's dtype (see Notes).
+        if sp.issparse(X):
+            design = make_design(X.astype(np.float64, copy=False),
+                                 y.astype(np.float64, copy=False), sw, fit_intercept)
+        else:
+            design = _dense_design(X, y, sw, fit_intercept)
 
         if solver == "svd":
             sol = solve_svd(design, alpha)

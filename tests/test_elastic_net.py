@@ -212,7 +212,7 @@ def test_fortran_and_c_order_give_the_same_fit():
     X, y, _ = make_data()
     a = ElasticNet(alpha=0.1).fit(np.ascontiguousarray(X), y)
     b = ElasticNet(alpha=0.1).fit(np.asfortranarray(X), y)
-    np.testing.assert_array_equal(a.coef_, b.coef_)
+    np.testing.assert_allclose(a.coef_, b.coef_, rtol=1e-12)
 
 
 @pytest.mark.parametrize("fmt", ["csr", "coo", "lil", "dok", "bsr"])

@@ -62,11 +62,13 @@ def check_sample_weight(sample_weight, X, dtype):
     return sw
 
 
-def validate_fit_data(estimator, X, y, *, accept_sparse=True, order="F"):
+def validate_fit_data(estimator, X, y, *, accept_sparse=True, order=None):
     """Validate ``X`` and ``y`` for fitting a linear regressor.
 
     ``X`` keeps float32 or becomes float64; ``y`` takes ``X``'s dtype; sparse
-    ``X`` becomes CSC. Inputs are never modified: copies happen later, when needed.
+    ``X`` becomes CSC. Dense ``X`` keeps its memory order unless ``order`` asks
+    otherwise: :func:`make_design` makes the one copy the solvers need. Inputs
+    are never modified.
     """
     X, y = validate_data(
         estimator,
@@ -177,7 +179,11 @@ def make_design(X, y, sample_weight, fit_intercept):
         Xd = Xd.astype(dtype, copy=False)
         Xd.sort_indices()
     elif fit_intercept or sample_weight is not None:
-        Xd = np.asfortranarray((X - X_offset) * row_scale[:, None], dtype=dtype)
+        # One F-ordered copy, centred and scaled in place: the kernels read columns.
+        Xd = np.empty(X.shape, dtype=dtype, order="F")
+        np.subtract(X, X_offset, out=Xd)
+        if sample_weight is not None:
+            Xd *= row_scale[:, None]
     else:
         Xd = np.asfortranarray(X, dtype=dtype)
     return Design(Xd, Yc, X_offset, y_offset, row_scale)

@@ -135,13 +135,14 @@ def coordinate_descent(design, l1, l2, *, coef_init, positive, max_iter, tol,
             gap, n_ep = _cd_fast.cd_gram(gram.Q, gram.q[:, t], gram.yy[t], w, H, l1s,
                                          l2s, ws, *common)
         elif design.is_sparse:
-            R = y - X @ w + (design.X_offset @ w) * design.row_scale
-            R = np.ascontiguousarray(R, dtype=dtype)
+            R = y.copy()
+            if w.any():
+                R -= X @ w - (design.X_offset @ w) * design.row_scale
             gap, n_ep = _cd_fast.cd_sparse(data, indices, indptr, design.X_offset,
                                            design.row_scale, y, w, R, norms2, l1s,
                                            l2s, ws, *common)
         else:
-            R = np.ascontiguousarray(y - X @ w, dtype=dtype)
+            R = y.copy() if not w.any() else np.ascontiguousarray(y - X @ w)
             gap, n_ep = _cd_fast.cd_dense(X, y, w, R, norms2, l1s, l2s, ws, *common)
         gaps[t] = gap / scale
         gap_tols[t] = gap_tol / scale

@@ -1,0 +1,265 @@
+"""skreg's coordinate descent side by side with scikit-learn (and skglm, celer).
+
+Solvers are compared at equal solution quality: for each contender the loosest
+``tol`` (from a decade grid) whose objective is within ``--rel`` (1e-6) of the
+best objective any contender reached is found first; then fits at that ``tol``
+are timed, alternating contenders, and the median of ``--repeats`` runs is
+reported with its ratio to scikit-learn (< 1 means skreg is faster).
+
+Run::
+
+    python benchmarks/bench_linear.py                 # all cases
+    python benchmarks/bench_linear.py --quick         # smaller data, a smoke run
+    python benchmarks/bench_linear.py --cases wide --models lasso
+"""
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+import warnings
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn import linear_model as sk
+
+import skreg
+
+TOLS = [10.0**-k for k in range(1, 15)]
+
+
+# ----------------------------------------------------------------------------- data
+def wide(n=100, p=10_000, rho=0.6, seed=0):
+    """Dense p >> n with AR(1)-correlated features."""
+    rng = np.random.RandomState(seed)
+    X = np.empty((n, p))
+    X[:, 0] = rng.randn(n)
+    noise = rng.randn(n, p)
+    for j in range(1, p):
+        X[:, j] = rho * X[:, j - 1] + np.sqrt(1 - rho**2) * noise[:, j]
+    w = np.zeros(p)
+    w[rng.choice(p, 20, replace=False)] = rng.randn(20)
+    return X, X @ w + 0.5 * rng.randn(n)
+
+
+def tall(n=50_000, base=27, seed=0):
+    """Dense n >> p: correlated base features plus all pairwise interactions."""
+    rng = np.random.RandomState(seed)
+    Z = rng.randn(n, base) + 0.5 * rng.randn(n, 1)  # a shared factor correlates them
+    i, j = np.triu_indices(base, k=1)
+    X = np.hstack([Z, Z[:, i] * Z[:, j]])
+    w = np.zeros(X.shape[1])
+    w[rng.choice(X.shape[1], 30, replace=False)] = rng.randn(30)
+    return X, X @ w + rng.randn(n)
+
+
+def text(n=20_000, p=50_000, words_per_doc=80, seed=0):
+    """Sparse TF-IDF-like rows: Zipf word frequencies, l2-normalised rows."""
+    rng = np.random.RandomState(seed)
+    freq = 1.0 / np.arange(1, p + 1) ** 1.1
+    freq /= freq.sum()
+    rows = np.repeat(np.arange(n), words_per_doc)
+    cols = rng.choice(p, size=n * words_per_doc, p=freq)
+    X = sp.csr_matrix((np.ones(rows.size), (rows, cols)), shape=(n, p))
+    X.sum_duplicates()
+    df = np.bincount(X.indices, minlength=p)
+    X.data = np.log1p(X.data) * np.log((1 + n) / (1 + df))[X.indices]
+    norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
+    X = sp.diags(1 / np.maximum(norms, 1e-12)) @ X
+    w = np.zeros(p)
+    w[rng.choice(2000, 100, replace=False)] = rng.randn(100) * 5
+    return X.tocsc(), X @ w + 0.1 * rng.randn(n)
+
+
+CASES = {"wide": wide, "tall": tall, "text": text}
+QUICK = {
+    "wide": lambda: wide(n=100, p=2000),
+    "tall": lambda: tall(n=10_000, base=20),
+    "text": lambda: text(n=5000, p=10_000),
+}
+
+
+# ------------------------------------------------------------------------ contenders
+def contenders(model, alpha, l1_ratio):
+    """name -> factory(tol) of estimators minimising the same objective."""
+    out = {}
+    if model == "lasso":
+        out["skreg"] = lambda tol: skreg.LassoRegressor(alpha=alpha, tol=tol,
+                                                        max_iter=100_000)
+        out["sklearn"] = lambda tol: sk.Lasso(alpha=alpha, tol=tol, max_iter=100_000)
+    else:
+        out["skreg"] = lambda tol: skreg.ElasticNet(alpha=alpha, l1_ratio=l1_ratio,
+                                                    tol=tol, max_iter=100_000)
+        out["sklearn"] = lambda tol: sk.ElasticNet(alpha=alpha, l1_ratio=l1_ratio,
+                                                   tol=tol, max_iter=100_000)
+    try:
+        import skglm
+
+        if model == "lasso":
+            out["skglm"] = lambda tol: skglm.Lasso(alpha=alpha, tol=tol,
+                                                   max_iter=1000)
+        else:
+            out["skglm"] = lambda tol: skglm.ElasticNet(alpha=alpha,
+                                                        l1_ratio=l1_ratio, tol=tol,
+                                                        max_iter=1000)
+    except ImportError:
+        pass
+    try:
+        import celer
+
+        if model == "lasso":
+            out["celer"] = lambda tol: celer.Lasso(alpha=alpha, tol=tol,
+                                                   max_iter=1000)
+        else:
+            out["celer"] = lambda tol: celer.ElasticNet(alpha=alpha,
+                                                        l1_ratio=l1_ratio, tol=tol,
+                                                        max_iter=1000)
+    except ImportError:
+        pass
+    return out
+
+
+def objective(est, X, y, alpha, l1_ratio):
+    coef = np.asarray(est.coef_, dtype=float).ravel()
+    r = y - X @ coef - float(np.ravel(est.intercept_)[0])
+    return (0.5 * r @ r / len(y) + alpha * l1_ratio * np.abs(coef).sum()
+            + 0.5 * alpha * (1 - l1_ratio) * coef @ coef)
+
+
+def fit_time(est, X, y):
+    start = time.perf_counter()
+    est.fit(X, y)
+    return time.perf_counter() - start
+
+
+def run_case(X, y, model, alpha, l1_ratio, rel, repeats):
+    """Rows (name, tol, median seconds, objective) at equal quality."""
+    makers = contenders(model, alpha, l1_ratio)
+    fits = {}  # name -> [(tol, objective)] along the tol grid
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # convergence warnings at loose tol
+        for name, make in makers.items():
+            fits[name] = []
+            for tol in TOLS:
+                est = make(tol).fit(X, y)
+                fits[name].append((tol, objective(est, X, y, alpha, l1_ratio)))
+                # stop once two decades no longer move the objective
+                if len(fits[name]) >= 3 and abs(fits[name][-3][1]
+                                                - fits[name][-1][1]) <= (
+                        1e-3 * rel * abs(fits[name][-1][1])):
+                    break
+        best = min(obj for runs in fits.values() for _, obj in runs)
+        chosen = {}
+        for name, runs in fits.items():
+            ok = [(tol, obj) for tol, obj in runs if obj <= best * (1 + rel)]
+            chosen[name] = ok[0] if ok else None
+        times = {name: [] for name, pick in chosen.items() if pick}
+        for _ in range(repeats):
+            for name in times:  # alternate contenders within each repeat
+                times[name].append(fit_time(makers[name](chosen[name][0]), X, y))
+    rows = []
+    for name in makers:
+        if chosen[name] is None:
+            rows.append((name, None, None, min(o for _, o in fits[name]), best))
+        else:
+            tol, obj = chosen[name]
+            rows.append((name, tol, statistics.median(times[name]), obj, best))
+    return rows
+
+
+# ------------------------------------------------------------------ fresh processes
+FRESH = """
+import time, numpy as np
+t0 = time.perf_counter()
+{imp}
+rng = np.random.RandomState(0)
+X = rng.randn(300, 20); y = X[:, :3].sum(1) + rng.randn(300)
+{fit}
+print(time.perf_counter() - t0)
+"""
+FRESH_CODE = {
+    "skreg": ("from skreg import LassoRegressor",
+              "LassoRegressor(alpha=0.1).fit(X, y)"),
+    "sklearn": ("from sklearn.linear_model import Lasso",
+                "Lasso(alpha=0.1).fit(X, y)"),
+    "skglm": ("from skglm import Lasso", "Lasso(alpha=0.1).fit(X, y)"),
+    "celer": ("from celer import Lasso", "Lasso(alpha=0.1).fit(X, y)"),
+}
+
+
+def fresh_process(repeats):
+    """Import + first fit in a new interpreter, per library (median seconds)."""
+    out = {}
+    for _ in range(repeats):
+        for name, (imp, fit) in FRESH_CODE.items():
+            code = FRESH.format(imp=imp, fit=fit)
+            proc = subprocess.run([sys.executable, "-c", code], capture_output=True,
+                                  text=True)
+            if proc.returncode == 0:
+                out.setdefault(name, []).append(float(proc.stdout.strip()))
+    return {k: statistics.median(v) for k, v in out.items()}
+
+
+def small_fit_overhead(repeats=200):
+    """Median time of one fit on a 300 x 20 problem (GridSearchCV-sized)."""
+    rng = np.random.RandomState(0)
+    X = rng.randn(300, 20)
+    y = X[:, :3].sum(1) + rng.randn(300)
+    ests = {"skreg": skreg.LassoRegressor(alpha=0.1),
+            "sklearn": sk.Lasso(alpha=0.1)}
+    times = {k: [] for k in ests}
+    for _ in range(repeats):
+        for k, est in ests.items():
+            times[k].append(fit_time(est, X, y))
+    return {k: statistics.median(v) for k, v in times.items()}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", nargs="+", default=list(CASES), choices=CASES)
+    parser.add_argument("--models", nargs="+", default=["lasso", "enet"],
+                        choices=["lasso", "enet"])
+    parser.add_argument("--divisors", nargs="+", type=float, default=[10, 100])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--rel", type=float, default=1e-6)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--no-fresh", action="store_true")
+    args = parser.parse_args()
+
+    print(f"{'case':<6} {'model':<6} {'alpha':>9} {'solver':<8} {'tol':>7} "
+          f"{'median s':>9} {'ratio':>6}  rel. objective gap")
+    for case in args.cases:
+        X, y = (QUICK if args.quick else CASES)[case]()
+        n = X.shape[0]
+        yc = y - y.mean()
+        Xty = X.T @ yc - (np.asarray(X.mean(axis=0)).ravel() * yc.sum())
+        for model in args.models:
+            l1_ratio = 1.0 if model == "lasso" else 0.5
+            alpha_max = np.abs(Xty).max() / (n * l1_ratio)
+            for div in args.divisors:
+                alpha = alpha_max / div
+                rows = run_case(X, y, model, alpha, l1_ratio, args.rel, args.repeats)
+                ref = dict((r[0], r[2]) for r in rows).get("sklearn")
+                for name, tol, med, obj, best in rows:
+                    label = f"{case:<6} {model:<6} {f'amax/{div:g}':>9} {name:<8}"
+                    gap = (obj - best) / abs(best)
+                    if med is None:
+                        print(f"{label} {'-':>7} {'not reached':>9} {'':>6}  {gap:.1e}")
+                        continue
+                    ratio = f"{med / ref:.2f}" if ref else "-"
+                    print(f"{label} {tol:>7.0e} {med:>9.4f} {ratio:>6}  {gap:.1e}",
+                          flush=True)
+    if not args.no_fresh:
+        fresh = fresh_process(args.repeats)
+        print("\nimport + first fit (300 x 20) in a fresh process, median s:")
+        for name, t in fresh.items():
+            print(f"  {name:<8} {t:.3f}  ratio {t / fresh['sklearn']:.2f}")
+        small = small_fit_overhead()
+        print("one fit on 300 x 20 (already imported), median ms:")
+        for name, t in small.items():
+            print(f"  {name:<8} {1e3 * t:.3f}  ratio {t / small['sklearn']:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -20,12 +20,17 @@ from ._base import (
     validate_fit_data,
 )
 from ._ridge_solvers import (
+    RidgeSolution,
+    dense_gram,
+    gram_spectrum,
     solve_cholesky,
+    solve_cholesky_gram,
     solve_eigh,
     solve_lbfgs,
     solve_lsqr,
     solve_sparse_cg,
     solve_svd,
+    spectral_coefs,
 )
 
 __all__ = ["RidgeRegressor"]
@@ -76,6 +81,15 @@ def _dense_design(X, y, sample_weight, fit_intercept):
         Xd *= row_scale[:, None]
         Yd *= row_scale[:, None]
     return Design(Xd, Yd, X_offset, y_offset, row_scale)
+
+
+def _build_design(X, y, sample_weight, fit_intercept):
+    """The float64 :class:`Design` every ridge route starts from (see Notes)."""
+    if sp.issparse(X):
+        return make_design(X.astype(np.float64, copy=False),
+                           y.astype(np.float64, copy=False), sample_weight,
+                           fit_intercept)
+    return _dense_design(X, y, sample_weight, fit_intercept)
 
 
 def _check_alpha(alpha, n_targets):
@@ -299,26 +313,20 @@ class RidgeRegressor(LinearModelMixin, BaseEstimator):
             sample_weight = np.full(X.shape[0], value)
         sw = check_sample_weight(sample_weight, X, np.float64)
 
-        # Fit in float64 whatever X's dtype (see Notes).
-        if sp.issparse(X):
-            design = make_design(X.astype(np.float64, copy=False),
-                                 y.astype(np.float64, copy=False), sw, fit_intercept)
+        if (solver in ("cholesky", "eigh") and not sp.issparse(X)
+                and X.shape[1] <= X.shape[0]):
+            # Tall dense: only the Gram matrix is needed, streamed from X.
+            stats = dense_gram(X, y, sw, fit_intercept)
+            design = Design(None, None, stats.X_offset, stats.y_offset, None)
+            if solver == "cholesky":
+                sol = solve_cholesky_gram(stats.gram, stats.XtY, alpha)
+            else:
+                spectrum = gram_spectrum(stats.gram, stats.XtY)
+                sol = RidgeSolution(spectral_coefs(spectrum, alpha[None, :])[0],
+                                    np.ones(n_targets, dtype=np.int64))
         else:
-            design = _dense_design(X, y, sw, fit_intercept)
-
-        if solver == "svd":
-            sol = solve_svd(design, alpha)
-        elif solver == "cholesky":
-            sol = solve_cholesky(design, alpha)
-        elif solver == "eigh":
-            sol = solve_eigh(design, alpha)
-        elif solver == "lsqr":
-            sol = solve_lsqr(design, alpha, tol=tol, max_iter=max_iter)
-        elif solver == "sparse_cg":
-            sol = solve_sparse_cg(design, alpha, tol=tol, max_iter=max_iter)
-        else:
-            sol = solve_lbfgs(design, alpha, tol=tol, max_iter=max_iter,
-                              positive=positive)
+            design = _build_design(X, y, sw, fit_intercept)
+            sol = self._solve(solver, design, alpha, tol, max_iter, positive)
         if sol.unconverged:
             warnings.warn(
                 f"RidgeRegressor: solver={solver!r} did not converge within "
@@ -338,6 +346,21 @@ class RidgeRegressor(LinearModelMixin, BaseEstimator):
         self.n_iter_ = sol.n_iter
         self.solver_ = solver
         return self
+
+    @staticmethod
+    def _solve(solver, design, alpha, tol, max_iter, positive):
+        if solver == "svd":
+            return solve_svd(design, alpha)
+        if solver == "cholesky":
+            return solve_cholesky(design, alpha)
+        if solver == "eigh":
+            return solve_eigh(design, alpha)
+        if solver == "lsqr":
+            return solve_lsqr(design, alpha, tol=tol, max_iter=max_iter)
+        if solver == "sparse_cg":
+            return solve_sparse_cg(design, alpha, tol=tol, max_iter=max_iter)
+        return solve_lbfgs(design, alpha, tol=tol, max_iter=max_iter,
+                           positive=positive)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

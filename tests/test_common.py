@@ -4,6 +4,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skreg import ElasticNet, LassoRegressor
 from skreg.linear_model._ridge import RidgeRegressor
+from skreg.neural_network import RegularizedMLPClassifier
 
 # (estimator, {check name: reason}) pairs. An entry in the dict is an expected
 # failure and must say why.
@@ -30,7 +31,53 @@ RIDGE = [
 ]
 
 # --- network configurations (filled by the network work) ---
-NETWORK = []
+_SWE = "check_sample_weight_equivalence_on_dense_data"
+_DROPOUT = {
+    _SWE: "stochastic fit: dropout masks are drawn per sample row, so a repeated "
+    "sample gets its own masks where a weighted one gets one"
+}
+_SPLIT = {
+    _SWE: "stochastic fit: the validation split draws samples, so repeated copies "
+    "can straddle train and validation where a weighted sample cannot"
+}
+_ALL_NOISE = {
+    _SWE: "stochastic fit: dropout masks, input noise and the validation split are "
+    "drawn per sample, so repeating a sample is not the same draw as weighting it"
+}
+NETWORK = [
+    (RegularizedMLPClassifier(), {}),
+    (RegularizedMLPClassifier(dropout=0.2, max_iter=50), _DROPOUT),
+    (RegularizedMLPClassifier(early_stopping=True, max_iter=50), _SPLIT),
+    (
+        RegularizedMLPClassifier(
+            early_stopping=True, scoring="accuracy", validation_fraction=0.2,
+            max_iter=50,
+        ),
+        _SPLIT,
+    ),
+    (
+        RegularizedMLPClassifier(
+            alpha=1e-3, l1_ratio=0.5, learning_rate_init=0.01, max_iter=50
+        ),
+        {},
+    ),
+    (RegularizedMLPClassifier(weight_decay=1e-2, max_iter=50), {}),
+    (
+        RegularizedMLPClassifier(
+            (32, 16), dropout=[0.3, 0.1], input_noise=0.1, early_stopping=True,
+            weight_decay=1e-2, alpha=1e-3, l1_ratio=0.5, learning_rate_init=0.01,
+            max_iter=50,
+        ),
+        _ALL_NOISE,
+    ),
+    (
+        RegularizedMLPClassifier(
+            solver="sgd", learning_rate="adaptive", learning_rate_init=0.1,
+            max_iter=50,
+        ),
+        {},
+    ),
+]
 
 ALL = LINEAR + RIDGE + NETWORK
 

@@ -42,28 +42,32 @@ class EarlyStopping:
         self.keep_best = keep_best
         self.best_score = None
         self.best_epoch = None
+        self.best_tiebreak = -np.inf
         self.best_params = None
         self.n_no_improve = 0
 
     def _sign(self, score):
         return score if self.greater_is_better else -score
 
-    def update(self, score, params=None, epoch=None):
+    def update(self, score, params=None, epoch=None, tiebreak=None):
         """Record one epoch's score; return True when training should stop.
 
-        The best parameters (the epoch with the best score, the earliest among
-        equals) are copied whether or not the epoch beat the best by ``tol``; the
-        patience counter only resets on an improvement larger than ``tol``.
+        The best parameters (the epoch with the best score) are copied whether or
+        not the epoch beat the best by ``tol``; the patience counter only resets on
+        an improvement larger than ``tol``. Among epochs with equal scores (an
+        accuracy is coarse), the larger ``tiebreak`` wins, then the earliest.
         """
         score = float(score)
-        if self.best_score is None:
-            improved = is_best = True
+        tiebreak = -np.inf if tiebreak is None else float(tiebreak)
+        if self.best_score is None or not np.isfinite(self.best_score):
+            improved = is_best = not np.isnan(score) or self.best_score is None
         else:
             gain = self._sign(score) - self._sign(self.best_score)
             improved = gain > self.tol
-            is_best = gain > 0
-        if is_best or not np.isfinite(self._sign(self.best_score)):
+            is_best = gain > 0 or (gain == 0 and tiebreak > self.best_tiebreak)
+        if is_best:
             self.best_score = score
+            self.best_tiebreak = tiebreak
             self.best_epoch = epoch
             if self.keep_best and params is not None:
                 if self.best_params is None:

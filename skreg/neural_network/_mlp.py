@@ -97,7 +97,8 @@ class RegularizedMLPClassifier(ClassifierMixin, BaseEstimator):
     the sample weights :math:`s_i` (``sample_weight`` times ``class_weight``) are
     normalised to sum to :math:`n`. Unlike scikit-learn's ``MLPClassifier``, the
     penalty is not divided by the batch size. Its L1 part is applied by a
-    proximal step, so weights reach exact zeros. On top of the objective:
+    proximal step (with 'adam', in Adam's diagonal metric), so weights reach exact
+    zeros. On top of the objective:
 
     - ``weight_decay`` is decoupled decay applied by the optimizer (AdamW / SGDW):
       after each step :math:`W \leftarrow W - \eta\,\lambda_{wd} W`, with
@@ -163,7 +164,8 @@ class RegularizedMLPClassifier(ClassifierMixin, BaseEstimator):
         Patience, in epochs.
     scoring : {'loss', 'accuracy'}, default='loss'
         Validation score for early stopping: the negative validation loss, or the
-        accuracy (for multilabel targets, the subset accuracy).
+        accuracy (for multilabel targets, the subset accuracy; among epochs of
+        equal accuracy the lowest validation loss is kept).
     beta_1, beta_2 : float, default=0.9, 0.999
         Adam's moment decays, in [0, 1).
     epsilon : float, default=1e-8
@@ -522,7 +524,7 @@ class RegularizedMLPClassifier(ClassifierMixin, BaseEstimator):
             state, loss = self._epoch(X, Y, state, ctx)
             self.loss_ = loss + penalty(self.coefs_, self.alpha, self.l1_ratio)
             self.loss_curve_.append(self.loss_)
-            self.best_loss_ = min(self.best_loss_, self.loss_)
+            self.best_loss_ = min(self.best_loss_ or np.inf, self.loss_)
             self.validation_scores_ = self.validation_loss_curve_ = None
             self.best_validation_score_ = self.best_epoch_ = None
             self.n_iter_ += 1
@@ -536,18 +538,21 @@ class RegularizedMLPClassifier(ClassifierMixin, BaseEstimator):
     def _new_schedule(self):
         lr = self.learning_rate_init
         if self.solver == "sgd" and self.learning_rate == "invscaling":
-            return _optim.inverse_scaling_schedule(lr, self.power_t)
+            return _optim.InverseScalingSchedule(lr, self.power_t)
         if self.solver == "sgd" and self.learning_rate == "adaptive":
             return _optim.PlateauSchedule(lr, factor=0.2)
-        return _optim.constant_schedule(lr)
+        return _optim.ConstantSchedule(lr)
 
     def _optimizer(self, schedule, n_weights):
         """The update rule: L2 gradient, solver, decoupled decay, rate, L1 prox."""
         mask = [True] * n_weights + [False] * n_weights  # biases never regularized
         l2 = self.alpha * (1 - self.l1_ratio)
         l1 = self.alpha * self.l1_ratio
+        metric = _optim.Preconditioner() if l1 > 0 else None
         if self.solver == "adam":
-            solver = [_optim.scale_by_adam(self.beta_1, self.beta_2, self.epsilon)]
+            solver = [_optim.scale_by_adam(
+                self.beta_1, self.beta_2, self.epsilon, preconditioner=metric
+            )]
         elif self.momentum > 0:
             solver = [_optim.trace(self.momentum, self.nesterovs_momentum)]
         else:
@@ -561,32 +566,34 @@ class RegularizedMLPClassifier(ClassifierMixin, BaseEstimator):
             _optim.scale_by_learning_rate(schedule),
         ]
         if l1 > 0:
-            steps.append(_optim.proximal_l1(l1, schedule, mask))
+            steps.append(_optim.proximal_l1(l1, schedule, mask, preconditioner=(
+                metric if self.solver == "adam" else None
+            )))
         return _optim.chain(*steps)
 
     def _split(self, X, y, Y, sw, rng):
         """Stratified (single-label) or plain (multilabel) validation split."""
         n = X.shape[0]
         n_val = int(np.ceil(self.validation_fraction * n))
-        n_train = n - n_val
         stratify = None
         if self._label_binarizer.y_type_ != "multilabel-indicator":
             stratify = y
             labels, counts = np.unique(y, return_counts=True)
+            # a stratified split needs every class on both sides
+            n_val = max(n_val, len(labels))
             if counts.min() < 2:
                 raise ValueError(
                     "early_stopping needs at least 2 samples of every class for a "
                     f"stratified validation split; class {labels[counts.argmin()]!r}"
                     f" has {counts.min()}."
                 )
-            if min(n_val, n_train) < len(labels):
+            if n - n_val < len(labels):
                 raise ValueError(
-                    f"early_stopping: validation_fraction={self.validation_fraction}"
-                    f" of n_samples={n} leaves {n_train} training and {n_val} "
-                    f"validation samples; a stratified split needs at least one per "
-                    f"class ({len(labels)}) on each side."
+                    f"early_stopping: too few samples (n_samples={n}) for a "
+                    f"validation split with validation_fraction="
+                    f"{self.validation_fraction} and {len(labels)} classes."
                 )
-        if n_train < 1:
+        if n - n_val < 1:
             raise ValueError(
                 f"early_stopping: validation_fraction={self.validation_fraction} of "
                 f"n_samples={n} leaves no training sample."
@@ -679,7 +686,7 @@ class RegularizedMLPClassifier(ClassifierMixin, BaseEstimator):
                 score = -v_loss if self.scoring == "loss" else v_acc
                 self.validation_scores_.append(score)
                 self.validation_loss_curve_.append(v_loss)
-                stop = stopper.update(score, params, epoch)
+                stop = stopper.update(score, params, epoch, tiebreak=-v_loss)
                 line += f", validation score = {score:.6f}"
             else:
                 self.best_loss_ = min(self.best_loss_, self.loss_)
@@ -752,8 +759,9 @@ class RegularizedMLPClassifier(ClassifierMixin, BaseEstimator):
         proba : ndarray of shape (n_samples, n_classes)
             For multilabel targets, each column's own probability.
         """
+        Z = self._logits(X)
         kind = "softmax" if self.out_activation_ == "softmax" else "sigmoid"
-        P = predict_proba_from_logits(self._logits(X), kind)
+        P = predict_proba_from_logits(Z, kind)
         if kind == "sigmoid" and not self._is_multilabel():
             P = np.hstack([1 - P, P])
         return P

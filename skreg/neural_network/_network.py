@@ -51,7 +51,8 @@ def multiply_by_derivative(name, A, delta, scale=1.0):
     a unit, ``delta`` is already zero, so the value there does not matter.
     """
     if name == "relu":
-        delta[A <= 0] = 0
+        # a multiply by the 0/1 mask is ~10x faster than boolean-index assignment
+        np.multiply(delta, A > 0, out=delta)
     elif name == "tanh":
         d = A * A
         d *= -1.0 / (scale * scale)

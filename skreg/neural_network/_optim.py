@@ -36,19 +36,28 @@ class GradientTransformation(NamedTuple):
 def _as_schedule(learning_rate):
     if callable(learning_rate):
         return learning_rate
-    return constant_schedule(learning_rate)
+    return ConstantSchedule(learning_rate)
 
 
-def constant_schedule(value):
+class ConstantSchedule:
     """Schedule returning ``value`` at every step."""
-    value = float(value)
-    return lambda count: value
+
+    def __init__(self, value):
+        self.value = float(value)
+
+    def __call__(self, count):
+        return self.value
 
 
-def inverse_scaling_schedule(init_value, power_t):
+class InverseScalingSchedule:
     """Schedule ``init_value / (count + 1) ** power_t``."""
-    init_value, power_t = float(init_value), float(power_t)
-    return lambda count: init_value / (count + 1) ** power_t
+
+    def __init__(self, init_value, power_t):
+        self.init_value = float(init_value)
+        self.power_t = float(power_t)
+
+    def __call__(self, count):
+        return self.init_value / (count + 1) ** self.power_t
 
 
 class PlateauSchedule:
@@ -135,32 +144,62 @@ def trace(decay, nesterov=False):
     return GradientTransformation(init, update)
 
 
-def scale_by_adam(b1=0.9, b2=0.999, eps=1e-8):
+class Preconditioner:
+    """Holder through which an adaptive scaling shares its diagonal metric.
+
+    :func:`scale_by_adam` writes its denominators ``sqrt(v_hat) + eps`` into
+    ``diagonal`` at every step; :func:`proximal_l1` reads them to take the
+    proximal step in the same metric.
+    """
+
+    def __init__(self):
+        self.diagonal = None
+
+
+def scale_by_adam(b1=0.9, b2=0.999, eps=1e-8, preconditioner=None):
     """Adam's scaling: ``m_hat / (sqrt(v_hat) + eps)`` with bias-corrected moments.
 
     ``m <- b1 m + (1 - b1) g``, ``v <- b2 v + (1 - b2) g^2``, ``m_hat = m / (1 -
     b1^t)``, ``v_hat = v / (1 - b2^t)``, ``t`` counting from 1.
+
+    Parameters
+    ----------
+    b1, b2, eps : float, default=0.9, 0.999, 1e-8
+    preconditioner : Preconditioner, default=None
+        If given, receives the denominators ``sqrt(v_hat) + eps``.
     """
     b1, b2, eps = float(b1), float(b2), float(eps)
 
     def init(params):
+        if preconditioner is not None:
+            preconditioner.diagonal = _zeros(params)
         return {"count": 0, "mu": _zeros(params), "nu": _zeros(params)}
 
     def update(updates, state, params=None):
+        if preconditioner is not None and preconditioner.diagonal is None:
+            preconditioner.diagonal = _zeros(updates)  # a resumed state
         count = state["count"] + 1
         m_corr = 1.0 / (1.0 - b1**count)
         v_corr = 1.0 / np.sqrt(1.0 - b2**count)
-        for g, m, v in zip(updates, state["mu"], state["nu"], strict=True):
-            # m += (1 - b1) (g - m) and v += (1 - b2) (g^2 - v): one scratch array
+        diagonal = (
+            preconditioner.diagonal if preconditioner is not None
+            else [None] * len(updates)
+        )
+        for g, m, v, d in zip(updates, state["mu"], state["nu"], diagonal,
+                              strict=True):
+            # b (x - g) + g == b x + (1 - b) g, with no temporary array
+            m -= g
             m *= b1
-            v *= b2
-            m += (1.0 - b1) * g
+            m += g
             np.square(g, out=g)
-            g *= 1.0 - b2
+            v -= g
+            v *= b2
             v += g
             np.sqrt(v, out=g)
             g *= v_corr
             g += eps
+            if d is not None:
+                np.copyto(d, g)
             np.divide(m, g, out=g)
             g *= m_corr
         return updates, {"count": count, "mu": state["mu"], "nu": state["nu"]}
@@ -197,20 +236,25 @@ def add_decayed_weights(weight_decay, mask=None):
 
 def soft_threshold(x, threshold, out=None):
     """``sign(x) max(|x| - threshold, 0)``, the proximal operator of the L1 norm."""
+    sign = np.sign(x)  # before ``out``, which may be ``x`` itself
     out = np.abs(x, out=out)
     out -= threshold
     np.maximum(out, 0, out=out)
-    out *= np.sign(x)
+    out *= sign
     return out
 
 
-def proximal_l1(strength, learning_rate, mask=None):
+def proximal_l1(strength, learning_rate, mask=None, preconditioner=None):
     """Turn the final update into a proximal L1 step.
 
     With ``q = p + u`` the point the update reaches, the update becomes
-    ``soft_threshold(q, lr * strength) - p``, so the parameters land on exact
-    zeros. Place it last in a chain, after the learning rate. With an adaptive
-    optimizer the threshold is ``lr * strength``, not the preconditioned one.
+    ``soft_threshold(q, lr * strength / D) - p``, so the parameters land on exact
+    zeros. ``D`` is 1, or the diagonal metric of an adaptive scaling (Adam's
+    ``sqrt(v_hat) + eps``): the proximal step is then taken in the metric the step
+    was taken in, and a weight is cut to zero when its (scaled) gradient step
+    cannot beat the penalty, as in plain proximal SGD. Without the metric, Adam's
+    steps of size ~``lr`` would swamp a threshold ``lr * strength``. Place it last
+    in a chain, after the learning rate.
 
     Parameters
     ----------
@@ -220,6 +264,8 @@ def proximal_l1(strength, learning_rate, mask=None):
         The rate (or schedule) the chain's updates were scaled by.
     mask : list of bool, default=None
         Which parameters are penalised (``None``: all).
+    preconditioner : Preconditioner, default=None
+        Shared with the adaptive scaling earlier in the chain.
     """
     strength = float(strength)
     schedule = _as_schedule(learning_rate)
@@ -230,10 +276,14 @@ def proximal_l1(strength, learning_rate, mask=None):
             return updates, {"count": count + 1}
         threshold = schedule(count) * strength
         flags = mask if mask is not None else [True] * len(updates)
-        for u, p, on in zip(updates, params, flags, strict=True):
+        diagonal = (
+            preconditioner.diagonal if preconditioner is not None
+            else [None] * len(updates)
+        )
+        for u, p, on, d in zip(updates, params, flags, diagonal, strict=True):
             if on:
                 u += p
-                soft_threshold(u, threshold, out=u)
+                soft_threshold(u, threshold if d is None else threshold / d, out=u)
                 u -= p
         return updates, {"count": count + 1}
 

@@ -3,6 +3,7 @@
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skreg import ElasticNet, LassoRegressor
+from skreg.linear_model._cv import ElasticNetCV, LassoRegressorCV
 from skreg.linear_model._ridge import RidgeRegressor
 from skreg.neural_network import RegularizedMLPClassifier
 
@@ -28,6 +29,27 @@ RIDGE = [
     (RidgeRegressor(solver="lbfgs", positive=True), {}),
     (RidgeRegressor(solver="lbfgs"), {}),
     (RidgeRegressor(fit_intercept=False, alpha=0.5), {}),
+]
+
+# --- path, early stopping and cross-validation ---
+_SPLIT = {
+    "check_sample_weight_equivalence_on_dense_data": (
+        "early stopping holds out a random share of the rows: repeated copies of "
+        "a row can straddle training and validation where a weighted row cannot"
+    ),
+}
+_SPLIT["check_sample_weight_equivalence_on_sparse_data"] = _SPLIT[
+    "check_sample_weight_equivalence_on_dense_data"
+]
+PATH_CV = [
+    (LassoRegressorCV(), {}),
+    (LassoRegressorCV(selection_rule="1se", cv=3, alphas=10), {}),
+    (ElasticNetCV(l1_ratio=[0.2, 0.9], alphas=8), {}),
+    (ElasticNetCV(l1_ratio=0.0, alphas=[1.0, 0.1]), {}),
+    (LassoRegressor(alpha=1e-3, early_stopping=True, validation_fraction=0.2),
+     _SPLIT),
+    (ElasticNet(alpha=1e-3, early_stopping=True, validation_fraction=0.2,
+                n_alphas=20, random_state=0), _SPLIT),
 ]
 
 # --- network configurations (filled by the network work) ---
@@ -79,7 +101,7 @@ NETWORK = [
     ),
 ]
 
-ALL = LINEAR + RIDGE + NETWORK
+ALL = LINEAR + RIDGE + NETWORK + PATH_CV
 
 
 @parametrize_with_checks(

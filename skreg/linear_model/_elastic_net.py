@@ -20,6 +20,7 @@ from ._base import (
 )
 from ._cd_solver import GramProblem, coordinate_descent, gram_problem
 from ._least_squares import least_squares
+from ._path import check_early_stopping_params, enet_early_stopping
 
 __all__ = ["ElasticNet", "LassoRegressor"]
 
@@ -56,6 +57,9 @@ class _CoordinateDescentRegressor(LinearModelMixin, BaseEstimator):
         warm_start = check_bool(self.warm_start, "warm_start")
         check_bool(self.copy_X, "copy_X")
         selection = check_choice(self.selection, "selection", {"cyclic", "random"})
+        early_stopping = check_bool(self.early_stopping, "early_stopping")
+        validation_fraction, n_iter_no_change, n_alphas = check_early_stopping_params(
+            self.validation_fraction, self.n_iter_no_change, self.n_alphas)
         precompute = self.precompute
         if isinstance(precompute, str):
             check_choice(precompute, "precompute", {"auto"})
@@ -75,6 +79,24 @@ class _CoordinateDescentRegressor(LinearModelMixin, BaseEstimator):
         design = make_design(X, y, sw, fit_intercept)
         n_targets = design.y.shape[1]
         coef_init = self._coef_init(warm_start, n_targets, n_features, X.dtype)
+        rng = check_random_state(self.random_state)
+
+        if early_stopping:
+            # The path picks alpha on a split; the code below refits on all data,
+            # starting from the split's solution there.
+            stop = enet_early_stopping(
+                X, y, sw, alpha=alpha, l1_ratio=l1_ratio, n_alphas=n_alphas,
+                validation_fraction=validation_fraction,
+                n_iter_no_change=n_iter_no_change, tol=tol,
+                fit_intercept=fit_intercept, precompute=precompute,
+                max_iter=max_iter, positive=positive,
+                random=selection == "random", rng=rng,
+            )
+            alpha, coef_init = stop.alpha, stop.coef
+            self.alpha_ = stop.alpha
+            self.alphas_ = stop.alphas
+            self.validation_scores_ = stop.scores
+            self.best_validation_score_ = stop.best_score
 
         if alpha == 0:
             warnings.warn(
@@ -87,7 +109,6 @@ class _CoordinateDescentRegressor(LinearModelMixin, BaseEstimator):
             result = least_squares(design, positive=positive, max_iter=max_iter,
                                    tol=tol)
         else:
-            rng = check_random_state(self.random_state)
             result = coordinate_descent(
                 design, alpha * l1_ratio, alpha * (1.0 - l1_ratio),
                 coef_init=coef_init, positive=positive, max_iter=max_iter, tol=tol,
@@ -213,9 +234,27 @@ class ElasticNet(_CoordinateDescentRegressor):
     positive : bool, default=False
         Constrain the coefficients to be non-negative.
     random_state : int, RandomState instance or None, default=None
-        Seeds the coordinate order when ``selection='random'``.
+        Seeds the coordinate order when ``selection='random'`` and the
+        validation split when ``early_stopping=True``.
     selection : {'cyclic', 'random'}, default='cyclic'
         Visit the coordinates in order, or at random (with replacement).
+    early_stopping : bool, default=False
+        Choose ``alpha`` on held-out data: follow the regularization path on a
+        training split from ``alpha_max`` (where every coefficient is zero) down
+        to ``alpha``, the least regularization allowed, scoring each step by
+        the R² of a held-out split; stop once the score has not improved by
+        more than ``tol`` for ``n_iter_no_change`` steps, and refit on all the
+        data at the best step's alpha, stored as ``alpha_``. Needs
+        ``alpha > 0`` and ``l1_ratio > 0``. With False, ``alpha`` is used as given.
+    validation_fraction : float, default=0.1
+        Share of the samples held out for early stopping, in (0, 1); the split
+        is drawn from ``random_state`` and both parts need at least 2 samples.
+    n_iter_no_change : int, default=5
+        Steps without an improvement larger than ``tol`` of the validation
+        score after which early stopping ends the path.
+    n_alphas : int, default=100
+        Number of log-spaced alphas of the early-stopping path, from
+        ``alpha_max`` (of the training split) down to ``alpha``.
 
     Attributes
     ----------
@@ -230,6 +269,16 @@ class ElasticNet(_CoordinateDescentRegressor):
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Defined only when X has string feature names.
+    alpha_ : float
+        The alpha chosen by early stopping (``early_stopping=True`` only).
+    alphas_ : ndarray of shape (n_steps,)
+        The alphas tried by early stopping, decreasing (``early_stopping=True``
+        only).
+    validation_scores_ : ndarray of shape (n_steps,)
+        Validation R² at each of ``alphas_`` (``early_stopping=True`` only).
+    best_validation_score_ : float
+        Best of ``validation_scores_``, reached at ``alpha_``
+        (``early_stopping=True`` only).
 
     See Also
     --------
@@ -251,7 +300,8 @@ class ElasticNet(_CoordinateDescentRegressor):
     def __init__(self, alpha=1.0, *, l1_ratio=0.5, fit_intercept=True,
                  precompute=False, max_iter=1000, copy_X=True, tol=1e-4,
                  warm_start=False, positive=False, random_state=None,
-                 selection="cyclic"):
+                 selection="cyclic", early_stopping=False, validation_fraction=0.1,
+                 n_iter_no_change=5, n_alphas=100):
         self.alpha = alpha
         self.l1_ratio = l1_ratio
         self.fit_intercept = fit_intercept
@@ -263,6 +313,10 @@ class ElasticNet(_CoordinateDescentRegressor):
         self.positive = positive
         self.random_state = random_state
         self.selection = selection
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.n_alphas = n_alphas
 
     def _l1_ratio(self):
         return check_real(self.l1_ratio, "l1_ratio", low=0, high=1)
@@ -305,9 +359,27 @@ class LassoRegressor(_CoordinateDescentRegressor):
     positive : bool, default=False
         Constrain the coefficients to be non-negative.
     random_state : int, RandomState instance or None, default=None
-        Seeds the coordinate order when ``selection='random'``.
+        Seeds the coordinate order when ``selection='random'`` and the
+        validation split when ``early_stopping=True``.
     selection : {'cyclic', 'random'}, default='cyclic'
         Visit the coordinates in order, or at random (with replacement).
+    early_stopping : bool, default=False
+        Choose ``alpha`` on held-out data: follow the regularization path on a
+        training split from ``alpha_max`` (where every coefficient is zero) down
+        to ``alpha``, the least regularization allowed, scoring each step by
+        the R² of a held-out split; stop once the score has not improved by
+        more than ``tol`` for ``n_iter_no_change`` steps, and refit on all the
+        data at the best step's alpha, stored as ``alpha_``. Needs
+        ``alpha > 0``. With False, ``alpha`` is used as given.
+    validation_fraction : float, default=0.1
+        Share of the samples held out for early stopping, in (0, 1); the split
+        is drawn from ``random_state`` and both parts need at least 2 samples.
+    n_iter_no_change : int, default=5
+        Steps without an improvement larger than ``tol`` of the validation
+        score after which early stopping ends the path.
+    n_alphas : int, default=100
+        Number of log-spaced alphas of the early-stopping path, from
+        ``alpha_max`` (of the training split) down to ``alpha``.
 
     Attributes
     ----------
@@ -321,6 +393,16 @@ class LassoRegressor(_CoordinateDescentRegressor):
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Defined only when X has string feature names.
+    alpha_ : float
+        The alpha chosen by early stopping (``early_stopping=True`` only).
+    alphas_ : ndarray of shape (n_steps,)
+        The alphas tried by early stopping, decreasing (``early_stopping=True``
+        only).
+    validation_scores_ : ndarray of shape (n_steps,)
+        Validation R² at each of ``alphas_`` (``early_stopping=True`` only).
+    best_validation_score_ : float
+        Best of ``validation_scores_``, reached at ``alpha_``
+        (``early_stopping=True`` only).
 
     Examples
     --------
@@ -344,7 +426,9 @@ class LassoRegressor(_CoordinateDescentRegressor):
 
     def __init__(self, alpha=1.0, *, fit_intercept=True, precompute=False,
                  max_iter=1000, copy_X=True, tol=1e-4, warm_start=False,
-                 positive=False, random_state=None, selection="cyclic"):
+                 positive=False, random_state=None, selection="cyclic",
+                 early_stopping=False, validation_fraction=0.1, n_iter_no_change=5,
+                 n_alphas=100):
         self.alpha = alpha
         self.fit_intercept = fit_intercept
         self.precompute = precompute
@@ -355,6 +439,10 @@ class LassoRegressor(_CoordinateDescentRegressor):
         self.positive = positive
         self.random_state = random_state
         self.selection = selection
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.n_alphas = n_alphas
 
     def _l1_ratio(self):
         return 1.0

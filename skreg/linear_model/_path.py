@@ -374,12 +374,13 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, alphas=100, fit_intercept=True,
     if coef_init is None:
         coef0 = np.zeros((n_targets, n_features), dtype=X.dtype)
     else:
-        coef0 = np.array(coef_init, dtype=X.dtype).reshape(-1, n_features)
-        if coef0.shape != (n_targets, n_features):
+        coef0 = np.array(coef_init, dtype=X.dtype)
+        if coef0.size != n_targets * n_features:
             raise ValueError(
                 f"coef_init has shape {np.shape(coef_init)}, expected "
                 f"({n_features},) or ({n_targets}, {n_features})."
             )
+        coef0 = coef0.reshape(n_targets, n_features)
 
     steps = walk_path(design, l1_ratio, grid, coef_init=coef0,
                       gram=path_gram(precompute, design), positive=positive,

@@ -11,6 +11,11 @@ Run::
     python benchmarks/bench_linear.py                 # all cases
     python benchmarks/bench_linear.py --quick         # smaller data, a smoke run
     python benchmarks/bench_linear.py --cases wide --models lasso
+
+BLAS runs on ``--blas-threads`` threads (default 1) for every contender: on a
+shared machine a multi-threaded BLAS call can stall by orders of magnitude when
+another process holds the cores, which would measure the neighbours, not the
+solvers.
 """
 
 import argparse
@@ -23,6 +28,7 @@ import warnings
 import numpy as np
 import scipy.sparse as sp
 from sklearn import linear_model as sk
+from threadpoolctl import threadpool_limits
 
 import skreg
 
@@ -225,8 +231,13 @@ def main():
     parser.add_argument("--rel", type=float, default=1e-6)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--no-fresh", action="store_true")
+    parser.add_argument("--blas-threads", type=int, default=1)
     args = parser.parse_args()
+    with threadpool_limits(args.blas_threads):
+        run(args)
 
+
+def run(args):
     print(f"{'case':<6} {'model':<6} {'alpha':>9} {'solver':<8} {'tol':>7} "
           f"{'median s':>9} {'ratio':>6}  rel. objective gap")
     for case in args.cases:

@@ -6,6 +6,8 @@ import scipy.sparse as sp
 
 from skreg.linear_model import _cd_fast
 
+NO_SNAPSHOTS = {dt: np.empty((0, 0), dtype=dt) for dt in (np.float32, np.float64)}
+
 
 def numpy_pass(X, y, w, l1, l2, positive):
     """One cyclic pass of exact coordinate minimisation, written plainly."""
@@ -60,7 +62,7 @@ def test_one_pass_matches_numpy(kind, l1, l2, positive, dtype):
                           positive)
     w = w0.copy()
     ws = np.arange(X.shape[1], dtype=np.int32)
-    args = (l1, l2, ws, positive, 1, 0.0, 0.0, False, 1)
+    args = (l1, l2, ws, positive, 1, 0.0, 0.0, False, 1, 10, NO_SNAPSHOTS[dtype])
     if kind == "dense":
         R = y - X @ w
         gap, n_ep = _cd_fast.cd_dense(np.asfortranarray(X), y, w, R,
@@ -99,7 +101,7 @@ def test_sparse_kernel_centres_implicitly():
     y = rng.randn(50)
     y = v * (y - sw @ y / 50)
     ws = np.arange(8, dtype=np.int32)
-    args = (0.5, 0.1, ws, False, 3, 0.0, 0.0, False, 1)
+    args = (0.5, 0.1, ws, False, 3, 0.0, 0.0, False, 1, 10, NO_SNAPSHOTS[np.float64])
     w1 = np.zeros(8)
     R1 = y.copy()
     _cd_fast.cd_dense(np.asfortranarray(Xc), y, w1, R1, (Xc * Xc).sum(0), *args)
@@ -118,7 +120,8 @@ def test_stops_on_gap_and_reports_epochs():
     R = y.copy()
     gap_tol = 1e-10 * (y @ y)
     gap, n_ep = _cd_fast.cd_dense(np.asfortranarray(X), y, w, R, (X * X).sum(0), 1.0,
-                                  0.5, ws, False, 10_000, gap_tol, 1e-4, False, 1)
+                                  0.5, ws, False, 10_000, gap_tol, 1e-4, False, 1, 10,
+                                  NO_SNAPSHOTS[np.float64])
     assert 1 <= n_ep < 10_000
     assert gap <= gap_tol
     assert numpy_gap(X, y, w, 1.0, 0.5, False) <= 2 * gap_tol
@@ -132,6 +135,7 @@ def test_random_order_reaches_the_same_optimum():
         w = np.zeros(15)
         R = y.copy()
         _cd_fast.cd_dense(np.asfortranarray(X), y, w, R, (X * X).sum(0), 2.0, 0.0, ws,
-                          False, 100_000, 1e-14 * (y @ y), 1e-4, random, 12345)
+                          False, 100_000, 1e-14 * (y @ y), 1e-4, random, 12345, 10,
+                          NO_SNAPSHOTS[np.float64])
         out.append(w)
     np.testing.assert_allclose(out[0], out[1], atol=1e-6)

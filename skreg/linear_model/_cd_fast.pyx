@@ -7,10 +7,14 @@ fixed), the elastic net scaled by ``n_samples``::
     P(w) = 1/2 ||y - X w||^2 + l1 ||w||_1 + l2/2 ||w||^2      (w >= 0 if positive)
 
 It runs up to ``max_epochs`` passes over ``ws`` and stops as soon as the duality
-gap of that restricted problem is at most ``gap_tol``. The gap is checked when
-the largest coordinate change of a pass is at most ``dw_tol`` times the largest
-coefficient, every ``GAP_EVERY`` passes, and after the last pass. Each kernel
-returns ``(gap, n_epochs)``.
+gap of that restricted problem is at most ``gap_tol``. With ``gap_every > 0`` the
+gap is checked every ``gap_every`` passes, when the largest coordinate change of
+a pass is at most ``dw_tol`` times the largest coefficient, and after the last
+pass; with ``gap_every == 0`` it is never checked (the caller does it, e.g. after
+extrapolating). After pass ``e``, ``w[ws]`` is copied to ``snapshots[e]`` when
+``snapshots`` has rows. Each kernel returns ``(gap, n_epochs)``, ``gap`` being
+infinite when it was not checked. ``gap_dense``, ``gap_sparse`` and ``gap_gram``
+compute the same restricted gap on demand.
 
 Two dual points are scored and the better one kept, so the gap stays valid and
 tight for every l1, l2 >= 0 with l1 + l2 > 0:
@@ -25,8 +29,6 @@ tight for every l1, l2 >= 0 with l1 + l2 > 0:
 from cython cimport floating
 from libc.math cimport fabs, INFINITY
 from scipy.linalg.cython_blas cimport daxpy, ddot, saxpy, sdot
-
-cdef int GAP_EVERY = 10
 
 
 cdef inline floating _dot(int n, const floating* x, const floating* y) noexcept nogil:
@@ -107,9 +109,20 @@ cdef inline floating _gap(floating r2, floating ry, floating* acc,
 
 
 cdef inline bint _check_now(int epoch, int max_epochs, floating dw_max,
-                            floating w_max, floating dw_tol) noexcept nogil:
-    return (epoch == max_epochs - 1 or (epoch + 1) % GAP_EVERY == 0
+                            floating w_max, floating dw_tol,
+                            int gap_every) noexcept nogil:
+    if gap_every <= 0:
+        return False
+    return (epoch == max_epochs - 1 or (epoch + 1) % gap_every == 0
             or dw_max <= dw_tol * w_max)
+
+
+cdef inline void _snapshot(floating[:, ::1] snapshots, int epoch,
+                           const floating[::1] w, const int[::1] ws) noexcept nogil:
+    cdef int k
+    if epoch < snapshots.shape[0]:
+        for k in range(ws.shape[0]):
+            snapshots[epoch, k] = w[ws[k]]
 
 
 cdef floating _gap_dense(const floating[::1, :] X, const floating[::1] y,
@@ -129,7 +142,8 @@ cdef floating _gap_dense(const floating[::1, :] X, const floating[::1] y,
 def cd_dense(const floating[::1, :] X, const floating[::1] y, floating[::1] w,
              floating[::1] R, const floating[::1] norms2, floating l1, floating l2,
              const int[::1] ws, bint positive, int max_epochs, floating gap_tol,
-             floating dw_tol, bint random, unsigned int seed):
+             floating dw_tol, bint random, unsigned int seed, int gap_every,
+             floating[:, ::1] snapshots):
     """Coordinate descent on dense, F-ordered, centred ``X``.
 
     ``R`` must hold ``y - X w`` and is kept up to date.
@@ -156,7 +170,8 @@ def cd_dense(const floating[::1, :] X, const floating[::1] y, floating[::1] w,
                     dw_max = fabs(d)
                 if fabs(w_new) > w_max:
                     w_max = fabs(w_new)
-            if _check_now(epoch, max_epochs, dw_max, w_max, dw_tol):
+            _snapshot(snapshots, epoch, w, ws)
+            if _check_now(epoch, max_epochs, dw_max, w_max, dw_tol, gap_every):
                 gap = _gap_dense(X, y, w, R, ws, l1, l2, positive)
                 if gap <= gap_tol:
                     break
@@ -192,7 +207,8 @@ def cd_sparse(const floating[::1] X_data, const int[::1] X_indices,
               const floating[::1] v, const floating[::1] y, floating[::1] w,
               floating[::1] R, const floating[::1] norms2, floating l1,
               floating l2, const int[::1] ws, bint positive, int max_epochs,
-              floating gap_tol, floating dw_tol, bint random, unsigned int seed):
+              floating gap_tol, floating dw_tol, bint random, unsigned int seed,
+              int gap_every, floating[:, ::1] snapshots):
     """Coordinate descent on CSC ``X`` whose column j is centred implicitly.
 
     The centred column is ``X[:, j] - X_mean[j] * v`` with ``v`` the row scale
@@ -239,7 +255,8 @@ def cd_sparse(const floating[::1] X_data, const int[::1] X_indices,
                     dw_max = fabs(d)
                 if fabs(w_new) > w_max:
                     w_max = fabs(w_new)
-            if _check_now(epoch, max_epochs, dw_max, w_max, dw_tol):
+            _snapshot(snapshots, epoch, w, ws)
+            if _check_now(epoch, max_epochs, dw_max, w_max, dw_tol, gap_every):
                 gap = _gap_sparse(X_data, X_indices, X_indptr, X_mean, v, n_w, c,
                                   y, w, R, ws, l1, l2, positive)
                 if gap <= gap_tol:
@@ -272,7 +289,8 @@ cdef floating _gap_gram(const floating[:, ::1] Q, const floating[::1] q,
 def cd_gram(const floating[:, ::1] Q, const floating[::1] q, floating yy,
             floating[::1] w, floating[::1] H, floating l1, floating l2,
             const int[::1] ws, bint positive, int max_epochs, floating gap_tol,
-            floating dw_tol, bint random, unsigned int seed):
+            floating dw_tol, bint random, unsigned int seed, int gap_every,
+            floating[:, ::1] snapshots):
     """Coordinate descent on the Gram matrix ``Q = X^T X`` and ``q = X^T y``.
 
     ``yy`` is ``y @ y``; ``H`` must hold ``Q w`` and is kept up to date, so the
@@ -299,8 +317,64 @@ def cd_gram(const floating[:, ::1] Q, const floating[::1] q, floating yy,
                     dw_max = fabs(d)
                 if fabs(w_new) > w_max:
                     w_max = fabs(w_new)
-            if _check_now(epoch, max_epochs, dw_max, w_max, dw_tol):
+            _snapshot(snapshots, epoch, w, ws)
+            if _check_now(epoch, max_epochs, dw_max, w_max, dw_tol, gap_every):
                 gap = _gap_gram(Q, q, yy, w, H, ws, l1, l2, positive)
                 if gap <= gap_tol:
                     break
     return gap, epoch + 1
+
+
+def gap_dense(const floating[::1, :] X, const floating[::1] y,
+              const floating[::1] w, const floating[::1] R, const int[::1] ws,
+              floating l1, floating l2, bint positive):
+    """Duality gap restricted to ``ws`` (``R`` holds ``y - X w``)."""
+    cdef floating gap
+    with nogil:
+        gap = _gap_dense(X, y, w, R, ws, l1, l2, positive)
+    return gap
+
+
+def gap_sparse(const floating[::1] X_data, const int[::1] X_indices,
+               const int[::1] X_indptr, const floating[::1] X_mean,
+               const floating[::1] v, const floating[::1] y,
+               const floating[::1] w, const floating[::1] R, const int[::1] ws,
+               floating l1, floating l2, bint positive):
+    """Duality gap restricted to ``ws`` (``R`` holds the true residual)."""
+    # The true residual is orthogonal to v, so with Rt = R and c = 0 the
+    # implicit-centring terms vanish from _gap_sparse.
+    cdef floating gap
+    with nogil:
+        gap = _gap_sparse(X_data, X_indices, X_indptr, X_mean, v, 0, 0, y, w, R,
+                          ws, l1, l2, positive)
+    return gap
+
+
+def gap_gram(const floating[:, ::1] Q, const floating[::1] q, floating yy,
+             const floating[::1] w, const floating[::1] H, const int[::1] ws,
+             floating l1, floating l2, bint positive):
+    """Duality gap restricted to ``ws`` (``H`` holds ``Q w``)."""
+    cdef floating gap
+    with nogil:
+        gap = _gap_gram(Q, q, yy, w, H, ws, l1, l2, positive)
+    return gap
+
+
+def gap_from_gradient(const floating[::1] g, const floating[::1] w, floating r2,
+                      floating ry, floating l1, floating l2, bint positive):
+    """Gap from the gradient ``g = X^T R``, ``r2 = R.R`` and ``ry = R.y``.
+
+    Returns ``(gap, gap_lasso, scale)``: the gap (best of both dual points),
+    the gap at the rescaled augmented-lasso point alone, and its scale ``s``
+    (the dual point is ``s [R; -sqrt(l2) w]``), which gap-safe screening uses.
+    """
+    cdef int j
+    cdef floating s, primal
+    cdef floating acc[4]
+    acc[0] = 0; acc[1] = 0; acc[2] = 0; acc[3] = 0
+    for j in range(g.shape[0]):
+        _accumulate(g[j], w[j], l1, l2, positive, acc)
+    primal = 0.5 * r2 + l1 * acc[0] + 0.5 * l2 * acc[1]
+    s = 1 if acc[3] <= l1 else l1 / acc[3]
+    return (_gap(r2, ry, acc, l1, l2),
+            primal - (s * ry - 0.5 * s * s * (r2 + l2 * acc[1])), s)

@@ -33,7 +33,13 @@ import numpy as np
 
 from . import _cd_fast
 
-__all__ = ["CDResult", "GramProblem", "coordinate_descent", "gram_problem"]
+__all__ = [
+    "CDResult",
+    "GramProblem",
+    "coordinate_descent",
+    "gram_problem",
+    "safe_to_discard",
+]
 
 _INT32_MAX = np.iinfo(np.int32).max
 ANDERSON_K = 5  # passes between extrapolations
@@ -312,6 +318,38 @@ class _GramTarget:
 
 
 # -------------------------------------------------------------------------- solving
+def _dual_correlations(g, w, s, l2, positive):
+    """``x~_j . theta`` at the augmented-lasso dual point (one-sided if positive)."""
+    a = s * (g - l2 * w)
+    return a if positive else np.abs(a)
+
+
+def safe_to_discard(dual_corr, gap_lasso, norms_aug, l1):
+    """Gap-safe sphere test: features certainly zero at every optimum.
+
+    The augmented-lasso dual is 1-strongly concave, so its optimum lies within
+    ``sqrt(2 gap)`` of the current dual point; a feature whose correlation stays
+    below ``l1`` over that whole ball has a zero coefficient at the optimum.
+
+    Parameters
+    ----------
+    dual_corr : ndarray of shape (n_features,)
+        Correlations of the augmented columns with the dual point (absolute
+        values, or signed ones under ``positive``).
+    gap_lasso : float
+        Duality gap at that dual point.
+    norms_aug : ndarray of shape (n_features,)
+        Norms of the augmented columns, ``sqrt(||x_j||^2 + l2)``.
+    l1 : float
+
+    Returns
+    -------
+    discard : ndarray of bool of shape (n_features,)
+    """
+    radius = np.sqrt(2 * max(gap_lasso, 0.0))
+    return dual_corr + radius * norms_aug < l1
+
+
 def _inner_solve(restricted, max_epochs, gap_tol, random, rng):
     """Coordinate descent with Anderson extrapolation on a restricted problem."""
     dtype = restricted.w.dtype
@@ -348,12 +386,8 @@ def _solve_target(target, l1, l2, positive, max_iter, gap_tol, random, rng,
         if gap <= gap_tol or epochs >= max_iter:
             return gap, max(epochs, 1)
         if working_sets:
-            # Gap-safe sphere test on the augmented-lasso dual point.
-            a = s * (g - l2 * w)
-            if not positive:
-                a = np.abs(a)
-            radius = np.sqrt(2 * max(gap_lasso, 0.0))
-            keep &= (a + radius * norms_aug >= l1) | (w != 0)
+            a = _dual_correlations(g, w, s, l2, positive)
+            keep &= ~safe_to_discard(a, gap_lasso, norms_aug, l1) | (w != 0)
             n_keep = int(keep.sum())
             if n_keep == 0:
                 return gap, max(epochs, 1)
@@ -376,7 +410,8 @@ def _solve_target(target, l1, l2, positive, max_iter, gap_tol, random, rng,
 
 
 def coordinate_descent(design, l1, l2, *, coef_init, positive, max_iter, tol,
-                       gram=None, gram_blocks=True, random=False, rng=None):
+                       gram=None, gram_blocks=True, random=False, rng=None,
+                       working_sets=True):
     """Minimise the elastic net on every target of ``design``.
 
     Parameters
@@ -402,6 +437,10 @@ def coordinate_descent(design, l1, l2, *, coef_init, positive, max_iter, tol,
         Visit coordinates in random order (``selection='random'``).
     rng : numpy.random.RandomState or None
         Source of the coordinate order's seeds when ``random``.
+    working_sets : bool
+        Allow working sets and screening (they only run when there is an L1
+        part and more than a few features); False runs every pass over all
+        features.
 
     Returns
     -------
@@ -417,7 +456,7 @@ def coordinate_descent(design, l1, l2, *, coef_init, positive, max_iter, tol,
     gaps = np.empty(n_targets)
     gap_tols = np.empty(n_targets)
     n_iter = np.empty(n_targets, dtype=np.int64)
-    working_sets = l1 > 0 and n_features > SMALL_P
+    working_sets = working_sets and l1 > 0 and n_features > SMALL_P
     small = n_samples * n_features <= SMALL_PROBLEM and not working_sets
     if gram is None:
         norms2 = design.column_sq_norms()

@@ -112,7 +112,8 @@ class _CoordinateDescentRegressor(LinearModelMixin, BaseEstimator):
             result = coordinate_descent(
                 design, alpha * l1_ratio, alpha * (1.0 - l1_ratio),
                 coef_init=coef_init, positive=positive, max_iter=max_iter, tol=tol,
-                gram=self._gram(precompute, design), random=selection == "random",
+                gram=self._gram(precompute, design),
+                gram_blocks=isinstance(precompute, str), random=selection == "random",
                 rng=rng,
             )
         if not result.converged:
@@ -148,12 +149,10 @@ class _CoordinateDescentRegressor(LinearModelMixin, BaseEstimator):
 
     def _gram(self, precompute, design):
         """The Gram statistics to run on, or None to run on X."""
-        n_samples, n_features = design.X.shape
+        if isinstance(precompute, str):  # 'auto': the solver picks Gram blocks
+            return None
         if isinstance(precompute, (bool, np.bool_)):
             return gram_problem(design) if precompute else None
-        if isinstance(precompute, str):  # 'auto'
-            use = n_samples >= 2 * n_features and n_features <= 4096
-            return gram_problem(design) if use else None
         return self._user_gram(precompute, design)
 
     @staticmethod
@@ -219,12 +218,14 @@ class ElasticNet(_CoordinateDescentRegressor):
         Mix of the penalties, in [0, 1]: 1 is the lasso, 0 is ridge.
     fit_intercept : bool, default=True
         Fit an unpenalised intercept. Sparse X is centred implicitly.
-    precompute : bool, 'auto' or ndarray of shape (n_features, n_features), \
-            default=False
+    precompute : 'auto', bool or ndarray of shape (n_features, n_features), \
+            default='auto'
         Run on the Gram matrix ``X^T X`` (of the centred, weighted data): cheaper
-        per pass when ``n_samples >> n_features``. 'auto' decides from the shape.
+        per pass when ``n_samples >> n_features``. 'auto' lets the solver use
+        Gram blocks of the working set on dense data when they are cheaper;
+        True computes the full Gram matrix upfront; False never uses one.
     max_iter : int, default=1000
-        Maximum number of passes over the features.
+        Maximum number of passes of coordinate descent (see ``n_iter_``).
     copy_X : bool, default=True
         Kept for compatibility: skreg never writes into the caller's X.
     tol : float, default=1e-4
@@ -262,8 +263,11 @@ class ElasticNet(_CoordinateDescentRegressor):
         Coefficients, in the dtype of X (float32 stays float32).
     intercept_ : float or ndarray of shape (n_targets,)
     n_iter_ : int or ndarray of shape (n_targets,)
-        Passes over the features run (at least 1); for ``alpha=0``, iterations
-        of the least-squares solver.
+        Passes of coordinate descent run (at least 1), each over the features
+        being optimised: all of them on small problems, else the working set
+        (the support and the features closest to entering it). ``max_iter``
+        bounds this count. For ``alpha=0``, iterations of the least-squares
+        solver.
     dual_gap_ : float or ndarray of shape (n_targets,)
         Duality gap reached, on the objective's scale.
     n_features_in_ : int
@@ -298,7 +302,7 @@ class ElasticNet(_CoordinateDescentRegressor):
     """
 
     def __init__(self, alpha=1.0, *, l1_ratio=0.5, fit_intercept=True,
-                 precompute=False, max_iter=1000, copy_X=True, tol=1e-4,
+                 precompute="auto", max_iter=1000, copy_X=True, tol=1e-4,
                  warm_start=False, positive=False, random_state=None,
                  selection="cyclic", early_stopping=False, validation_fraction=0.1,
                  n_iter_no_change=5, n_alphas=100):
@@ -345,11 +349,14 @@ class LassoRegressor(_CoordinateDescentRegressor):
         squares, with a warning pointing to ``LinearRegression``.
     fit_intercept : bool, default=True
         Fit an unpenalised intercept. Sparse X is centred implicitly.
-    precompute : bool, 'auto' or ndarray of shape (n_features, n_features), \
-            default=False
-        Run on the Gram matrix ``X^T X`` (of the centred, weighted data).
+    precompute : 'auto', bool or ndarray of shape (n_features, n_features), \
+            default='auto'
+        Run on the Gram matrix ``X^T X`` (of the centred, weighted data). 'auto'
+        lets the solver use Gram blocks of the working set on dense data when
+        they are cheaper; True computes the full Gram matrix upfront; False
+        never uses one.
     max_iter : int, default=1000
-        Maximum number of passes over the features.
+        Maximum number of passes of coordinate descent (see ``n_iter_``).
     copy_X : bool, default=True
         Kept for compatibility: skreg never writes into the caller's X.
     tol : float, default=1e-4
@@ -387,7 +394,9 @@ class LassoRegressor(_CoordinateDescentRegressor):
         Coefficients, in the dtype of X; exact zeros where L1 cut them off.
     intercept_ : float or ndarray of shape (n_targets,)
     n_iter_ : int or ndarray of shape (n_targets,)
-        Passes over the features run (at least 1).
+        Passes of coordinate descent run (at least 1), each over the features
+        being optimised: all of them on small problems, else the working set.
+        ``max_iter`` bounds this count.
     dual_gap_ : float or ndarray of shape (n_targets,)
         Duality gap reached, on the objective's scale.
     n_features_in_ : int
@@ -424,7 +433,7 @@ class LassoRegressor(_CoordinateDescentRegressor):
     4
     """
 
-    def __init__(self, alpha=1.0, *, fit_intercept=True, precompute=False,
+    def __init__(self, alpha=1.0, *, fit_intercept=True, precompute="auto",
                  max_iter=1000, copy_X=True, tol=1e-4, warm_start=False,
                  positive=False, random_state=None, selection="cyclic",
                  early_stopping=False, validation_fraction=0.1, n_iter_no_change=5,

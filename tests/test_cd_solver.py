@@ -1,0 +1,173 @@
+"""The working-set solver: same optimum as plain CD, safe screening, extrapolation."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from skreg import ElasticNet, LassoRegressor
+from skreg.linear_model import _cd_fast
+from skreg.linear_model._base import make_design
+from skreg.linear_model._cd_solver import (
+    _DenseRestricted,
+    coordinate_descent,
+    gram_problem,
+    safe_to_discard,
+)
+
+from _objectives import kkt_violation
+
+
+def base_problem(n=80, p=150, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.randn(n, p)
+    X[:, 1:] += 0.6 * X[:, :-1]  # correlated neighbours
+    coef = np.zeros(p)
+    coef[rng.choice(p, 8, replace=False)] = rng.randn(8) * 3
+    return X, X @ coef + 0.3 * rng.randn(n)
+
+
+def duplicated_columns():
+    X, y = base_problem()
+    return np.hstack([X, X[:, :40]]), y
+
+
+def wild_scales():
+    X, y = base_problem()
+    return X * np.logspace(-8, 8, X.shape[1]), y
+
+
+def single_informative():
+    rng = np.random.RandomState(3)
+    X = rng.randn(100, 200)
+    return X, 2 * X[:, 17] + 0.01 * rng.randn(100)
+
+
+TRICKY = {
+    "duplicated_columns": (duplicated_columns, 0.05),
+    "wild_scales": (wild_scales, 0.05),
+    "just_below_alpha_max": (base_problem, 0.999),
+    "single_informative": (single_informative, 0.1),
+}
+
+
+def alpha_max(X, y, l1_ratio):
+    Xc = X - X.mean(axis=0)
+    return np.abs(Xc.T @ (y - y.mean())).max() / (X.shape[0] * l1_ratio)
+
+
+def solve(X, y, alpha, l1_ratio, positive, working_sets, gram=False, tol=1e-12):
+    design = make_design(X, y, None, True)
+    return coordinate_descent(
+        design, alpha * l1_ratio, alpha * (1 - l1_ratio),
+        coef_init=np.zeros((1, X.shape[1])), positive=positive, max_iter=200_000,
+        tol=tol, gram=gram_problem(design) if gram else None,
+        working_sets=working_sets,
+    ), design
+
+
+def primal(result, design, alpha, l1_ratio):
+    w = result.coef[0]
+    X = design.X.toarray() if design.is_sparse else design.X
+    Xc = X - np.outer(design.row_scale, design.X_offset) if design.is_sparse else X
+    r = design.y[:, 0] - Xc @ w
+    n = X.shape[0]
+    return (0.5 * r @ r / n + alpha * l1_ratio * np.abs(w).sum()
+            + 0.5 * alpha * (1 - l1_ratio) * w @ w), Xc @ w
+
+
+@pytest.mark.parametrize("case", TRICKY)
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+@pytest.mark.parametrize("positive", [False, True])
+@pytest.mark.parametrize("kind", ["dense", "sparse", "gram"])
+def test_working_sets_reach_the_plain_optimum(case, l1_ratio, positive, kind):
+    make, fraction = TRICKY[case]
+    X, y = make()
+    if kind == "sparse":
+        X = sp.csc_matrix(np.where(np.abs(X) > 0.5 * np.abs(X).mean(0), X, 0))
+    Xd = X.toarray() if sp.issparse(X) else X
+    alpha = fraction * alpha_max(Xd, y, l1_ratio)
+    ws, design = solve(X, y, alpha, l1_ratio, positive, True, gram=kind == "gram")
+    plain, _ = solve(X, y, alpha, l1_ratio, positive, False, gram=kind == "gram")
+    assert ws.converged and plain.converged
+    p_ws, fit_ws = primal(ws, design, alpha, l1_ratio)
+    p_plain, fit_plain = primal(plain, design, alpha, l1_ratio)
+    # Equal objective and fitted values (duplicated columns make coef non-unique);
+    # both certified by their duality gaps.
+    assert abs(p_ws - p_plain) <= 1e-9 * abs(p_plain) + ws.gap[0] + plain.gap[0]
+    np.testing.assert_allclose(fit_ws, fit_plain, atol=1e-5 * np.abs(fit_plain).max()
+                               + 1e-12)
+    if positive:
+        assert np.all(ws.coef >= 0)
+
+
+def test_gap_safe_screening_never_discards_the_support():
+    X, y = base_problem(n=60, p=300, seed=5)
+    Xc, yc = X - X.mean(0), y - y.mean()
+    n = X.shape[0]
+    for fraction in (0.5, 0.1, 0.02):
+        l1 = fraction * np.abs(Xc.T @ yc).max()
+        est = LassoRegressor(alpha=l1 / n, tol=1e-14, max_iter=100_000).fit(X, y)
+        support = est.coef_ != 0
+        # Screen from rough points along the way, then at the optimum itself.
+        for w in (np.zeros(X.shape[1]), 0.5 * est.coef_, 0.99 * est.coef_,
+                  est.coef_):
+            r = yc - Xc @ w
+            g = Xc.T @ r
+            gap, gap_lasso, s = _cd_fast.gap_from_gradient(g, w, r @ r, r @ yc, l1,
+                                                           0.0, False)
+            norms = np.sqrt((Xc**2).sum(0))
+            discard = safe_to_discard(np.abs(s * g), gap_lasso, norms, l1)
+            assert not np.any(discard & support)
+        assert discard.sum() > 0  # at the optimum the test does discard features
+
+
+def test_extrapolation_never_raises_the_objective():
+    X, y = base_problem()
+    Xc, yc = np.asfortranarray(X - X.mean(0)), y - y.mean()
+    l1, l2 = 0.05 * np.abs(Xc.T @ yc).max(), 1.0
+    w = np.zeros(X.shape[1])
+    R = yc.copy()
+    sub = _DenseRestricted(Xc, yc, w, R, (Xc**2).sum(0), (l1, l2, False))
+    rng_seed = 1
+    for _ in range(10):
+        snaps = np.empty((5, X.shape[1]))
+        w_prev = sub.w.copy()
+        sub.run(5, snaps, False, rng_seed)
+        before = sub.objective(sub.w, sub.r2())
+        sub.extrapolate(w_prev, snaps)
+        after = sub.objective(sub.w, sub.r2())
+        assert after <= before
+        np.testing.assert_allclose(sub.R, yc - Xc @ sub.w, atol=1e-10)
+
+
+@pytest.mark.parametrize("precompute", ["auto", False, True])
+def test_precompute_routes_agree_on_tall_data(precompute):
+    rng = np.random.RandomState(0)
+    X = rng.randn(2000, 120) + 0.5 * rng.randn(2000, 1)
+    y = X[:, :10] @ rng.randn(10) + rng.randn(2000)
+    sw = rng.rand(2000)
+    ref = ElasticNet(alpha=0.01, precompute=False, tol=1e-12).fit(X, y,
+                                                                  sample_weight=sw)
+    est = ElasticNet(alpha=0.01, precompute=precompute, tol=1e-12).fit(
+        X, y, sample_weight=sw)
+    np.testing.assert_allclose(est.coef_, ref.coef_, rtol=1e-6, atol=1e-9)
+    assert kkt_violation(est, X, y, sw, 0.01, 0.5) <= 1e-7
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_multi_output_float32_with_working_sets(sparse):
+    X, y = base_problem(n=100, p=200)
+    Y = np.column_stack([y, -y, X[:, 3]]).astype(np.float32)
+    X = X.astype(np.float32)
+    X = sp.csr_matrix(X) if sparse else X
+    est = LassoRegressor(alpha=0.02, tol=1e-7).fit(X, Y)
+    assert est.coef_.dtype == np.float32 and est.coef_.shape == (3, 200)
+    assert np.all(est.n_iter_ >= 1)
+    assert kkt_violation(est, X, Y, None, 0.02, 1.0) <= 1e-4 * np.abs(Y).max()
+
+
+def test_n_iter_bounded_by_max_iter():
+    X, y = base_problem()
+    with pytest.warns(Warning, match="did not converge"):
+        est = LassoRegressor(alpha=1e-4, tol=1e-14, max_iter=7).fit(X, y)
+    assert 1 <= est.n_iter_ <= 7

@@ -36,7 +36,6 @@ from ._ridge_solvers import (
 __all__ = ["RidgeRegressor"]
 
 _SOLVERS = ("auto", "svd", "cholesky", "eigh", "lsqr", "sparse_cg", "lbfgs")
-_ITERATIVE = ("lsqr", "sparse_cg", "lbfgs")
 # 'auto' on sparse X factors the Gram / kernel matrix only when it is this
 # small: beyond it, forming X^T X with a sparse product and factoring it costs
 # 10-100x the few dozen sparse products of a conjugate-gradient solve.

@@ -431,13 +431,15 @@ def solve_sparse_cg(design, alpha, *, tol, max_iter):
     return RidgeSolution(coef, n_iter, tuple(unconverged))
 
 
-def _polish_positive(gram_cols, XtY_t, a, w, max_rounds=20):
+def _polish_positive(restricted, XtY_t, w, max_rounds=20):
     """Exact non-negative ridge from the support L-BFGS-B found, if reachable.
 
     Active-set refinement: solve the unconstrained ridge on the support, drop
     the coordinates that come out non-positive, add those whose gradient is
     negative off the support, until the KKT conditions hold (return the exact
     solution) or ``max_rounds`` is spent (return ``None``).
+    ``restricted(support)`` returns the ridge solution on ``support`` and a
+    callable giving the full gradient of the data term there.
     """
     n_features = w.shape[0]
     support = np.flatnonzero(w > 0)
@@ -448,12 +450,11 @@ def _polish_positive(gram_cols, XtY_t, a, w, max_rounds=20):
             if np.all(-XtY_t >= threshold):
                 return np.zeros_like(w)
             support = np.array([np.argmax(XtY_t)])
-        G_s = gram_cols(support)  # columns ``support`` of Xc^T Xc
-        w_s = _shifted_solve(G_s[support], XtY_t[support], a)
+        w_s, gradient = restricted(support)
         if np.any(w_s <= 0):
             support = support[w_s > 0]
             continue
-        grad = G_s @ w_s - XtY_t  # alpha * w vanishes off the support
+        grad = gradient()  # alpha * w vanishes off the support
         grad[support] = 0.0
         violators = np.flatnonzero(grad < threshold)
         if violators.size == 0:
@@ -462,6 +463,24 @@ def _polish_positive(gram_cols, XtY_t, a, w, max_rounds=20):
             return out
         support = np.union1d(support, violators)
     return None
+
+
+def _gram_restricted(gram, b, a):
+    def restricted(support):
+        G_s = gram[:, support]
+        w_s = _shifted_solve(G_s[support], b[support], a)
+        return w_s, lambda: G_s @ w_s - b
+    return restricted
+
+
+def _design_restricted(design, op, y, a):
+    """Support problems as sub-designs: primal or dual Cholesky, never densified."""
+    def restricted(support):
+        sub = design._replace(X=design.X[:, support],
+                              X_offset=design.X_offset[support], y=y[:, None])
+        w_s = solve_cholesky(sub, np.array([a])).coef[0]
+        return w_s, lambda: op.rmatvec(_operator64(sub).matvec(w_s) - y)
+    return restricted
 
 
 def solve_lbfgs(design, alpha, *, tol, max_iter, positive):
@@ -508,11 +527,11 @@ def solve_lbfgs(design, alpha, *, tol, max_iter, positive):
         n_iter[t] = max(res.nit, 1)
         if positive:
             if use_gram:
-                polished = _polish_positive(lambda s: gram[:, s], XtY[:, t], a, w)
+                restricted = _gram_restricted(gram, XtY[:, t], a)
+                polished = _polish_positive(restricted, XtY[:, t], w)
             else:
-                polished = _polish_positive(
-                    lambda s, op=op: _operator_gram_cols(design, op, s),
-                    op.rmatvec(y), a, w)
+                restricted = _design_restricted(design, op, y, a)
+                polished = _polish_positive(restricted, op.rmatvec(y), w)
             if polished is not None:
                 w = polished
             elif res.status == 1:
@@ -521,13 +540,3 @@ def solve_lbfgs(design, alpha, *, tol, max_iter, positive):
             unconverged.append(t)
         coef[t] = w
     return RidgeSolution(coef, n_iter, tuple(unconverged))
-
-
-def _operator_gram_cols(design, op, support):
-    """Columns ``support`` of ``Xc^T Xc`` through the operator (X never densified)."""
-    n_features = op.shape[1]
-    E = np.zeros((n_features, support.size))
-    E[support, np.arange(support.size)] = 1.0
-    XcE = op.matmat(E)
-    return op.rmatmat(XcE)
-

@@ -93,7 +93,8 @@ class Design(NamedTuple):
     Attributes
     ----------
     X : ndarray of shape (n_samples, n_features) or csc_matrix
-        Dense: rows scaled by ``sqrt(s)`` and columns centred (F-ordered).
+        Dense: rows scaled by ``sqrt(s)`` and columns centred, in the memory
+        order of the input (the caller's own array when nothing changes).
         Sparse: rows scaled by ``sqrt(s)`` only; centring is implicit.
     y : ndarray of shape (n_samples, n_targets)
         Centred, row-scaled targets (F-ordered).
@@ -179,13 +180,14 @@ def make_design(X, y, sample_weight, fit_intercept):
         Xd = Xd.astype(dtype, copy=False)
         Xd.sort_indices()
     elif fit_intercept or sample_weight is not None:
-        # One F-ordered copy, centred and scaled in place: the kernels read columns.
-        Xd = np.empty(X.shape, dtype=dtype, order="F")
+        # One copy in X's own memory order (a transposing copy costs twice as
+        # much); solvers that need columns gather the ones they work on.
+        Xd = np.empty(X.shape, dtype=dtype, order="F" if X.flags.f_contiguous else "C")
         np.subtract(X, X_offset, out=Xd)
         if sample_weight is not None:
             Xd *= row_scale[:, None]
     else:
-        Xd = np.asfortranarray(X, dtype=dtype)
+        Xd = X
     return Design(Xd, Yc, X_offset, y_offset, row_scale)
 
 

@@ -238,6 +238,41 @@ class _GramRestricted(_Restricted):
 
 
 # -------------------------------------------------------------------- full problems
+class _GramCache:
+    """Gram entries of the columns seen in working sets, grown as sets change.
+
+    Successive working sets share most of their columns, so only the products
+    involving new columns are computed.
+    """
+
+    def __init__(self, X, y):
+        self.X, self.y = X, y
+        self.cols = np.empty(0, dtype=np.intp)
+        self.X_cols = np.empty((X.shape[0], 0), dtype=X.dtype, order="F")
+        self.Q = np.empty((0, 0), dtype=X.dtype)
+        self.q = np.empty(0, dtype=X.dtype)
+
+    def block(self, ws):
+        """``(Q_ws, q_ws, X_ws)`` for the sorted working set ``ws``."""
+        new = ws[~np.isin(ws, self.cols)]
+        if new.size:
+            X_new = np.asfortranarray(self.X[:, new])
+            cross = X_new.T @ self.X_cols
+            Q = np.empty((self.cols.size + new.size,) * 2, dtype=self.X.dtype)
+            m = self.cols.size
+            Q[:m, :m] = self.Q
+            Q[m:, :m] = cross
+            Q[:m, m:] = cross.T
+            Q[m:, m:] = X_new.T @ X_new
+            self.Q, self.cols = Q, np.concatenate([self.cols, new])
+            self.q = np.concatenate([self.q, X_new.T @ self.y])
+            self.X_cols = np.asfortranarray(np.hstack([self.X_cols, X_new]))
+        order = np.argsort(self.cols)
+        pos = order[np.searchsorted(self.cols, ws, sorter=order)]
+        return (np.ascontiguousarray(self.Q[np.ix_(pos, pos)]),
+                np.ascontiguousarray(self.q[pos]), self.X_cols[:, pos])
+
+
 class _DenseTarget:
     """One target on dense, centred X; ``R = y - X w`` is kept for all features."""
 
@@ -246,18 +281,24 @@ class _DenseTarget:
         self.penalty = penalty
         self.use_gram_blocks = use_gram_blocks
         self.R = y.copy() if not w.any() else np.ascontiguousarray(y - X @ w)
+        self._X_columns = None
+        self._gram = _GramCache(X, y) if use_gram_blocks else None
 
     def gradient(self):
         return self.X.T @ self.R, self.R @ self.R, self.R @ self.y
 
     def restrict(self, ws, everything):
-        w_ws = self.w[ws] if not everything else self.w
-        X_ws = self.X if everything else np.asfortranarray(self.X[:, ws])
+        w_ws = (self.w if everything else self.w[ws]).copy()
         if self.use_gram_blocks and self.X.shape[0] >= 2 * ws.shape[0]:
-            Q = X_ws.T @ X_ws
-            return _GramRestricted(np.ascontiguousarray(Q), X_ws.T @ self.y,
-                                   self.y @ self.y, w_ws.copy(), self.penalty), X_ws
-        return _DenseRestricted(X_ws, self.y, w_ws.copy(), self.R, self.norms2[ws],
+            Q, q, X_ws = self._gram.block(ws)
+            return _GramRestricted(Q, q, self.y @ self.y, w_ws, self.penalty), X_ws
+        if everything:
+            if self._X_columns is None:  # the kernels read columns
+                self._X_columns = np.asfortranarray(self.X)
+            X_ws = self._X_columns
+        else:
+            X_ws = np.asfortranarray(self.X[:, ws])
+        return _DenseRestricted(X_ws, self.y, w_ws, self.R, self.norms2[ws],
                                 self.penalty), X_ws
 
     def absorb(self, ws, restricted, X_ws):
@@ -501,5 +542,5 @@ def _single_call(target, y, gram, t, penalty, max_iter, gap_tol, tol, random, rn
         return _cd_fast.cd_sparse(X.data, _int32(X.indices, "indices"),
                                   _int32(X.indptr, "nnz"), target.mean, target.v, y,
                                   w, target.R, target.norms2, l1, l2, ws, *common)
-    return _cd_fast.cd_dense(target.X, y, w, target.R, target.norms2, l1, l2, ws,
-                             *common)
+    return _cd_fast.cd_dense(np.asfortranarray(target.X), y, w, target.R,
+                             target.norms2, l1, l2, ws, *common)

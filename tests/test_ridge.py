@@ -342,3 +342,14 @@ def test_docstring_examples():
         result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
         assert result.failed == 0
     assert doctest.testmod(_ridge).attempted > 0
+
+
+def test_documented_elastic_net_scale():
+    # The class docstring: RidgeRegressor(a) == ElasticNet(a / n, l1_ratio=0).
+    from skreg import ElasticNet
+
+    X, y, _, _ = make_case("dense_tall", seed=9)
+    ridge = RidgeRegressor(alpha=3.0).fit(X, y)
+    enet = ElasticNet(alpha=3.0 / X.shape[0], l1_ratio=0.0, tol=1e-12,
+                      max_iter=100_000).fit(X, y)
+    assert_params_close(ridge, enet, rtol=1e-6)

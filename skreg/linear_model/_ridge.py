@@ -124,8 +124,9 @@ def _resolve_solver(solver, *, positive, is_sparse, shape, alpha):
     """Validate ``solver`` against the data and pick the route for 'auto'."""
     if solver in ("sag", "saga"):
         raise ValueError(
-            f"solver={solver!r} is not available in skreg: the exact solvers "
-            f"('auto', 'cholesky', 'eigh') reach the same minimum; got {solver!r}."
+            f"solver={solver!r} (stochastic average gradient) is not available in "
+            "skreg; use 'auto', 'cholesky' or 'eigh' (exact) or 'sparse_cg' / "
+            "'lsqr' (iterative, for large sparse X)."
         )
     check_choice(solver, "solver", _SOLVERS)
     if positive and solver not in ("auto", "lbfgs"):
@@ -199,7 +200,8 @@ class RidgeRegressor(LinearModelMixin, BaseEstimator):
         - 'sparse_cg': conjugate gradients on the normal equations (dual
           equations when ``n_features > n_samples``).
         - 'lbfgs': L-BFGS-B; the only route for ``positive=True``, where the
-          support it finds is then solved exactly.
+          support it finds is then refined by an exact active-set solve.
+          Unlike scikit-learn, also accepted with ``positive=False``.
 
         With ``alpha = 0`` and a rank-deficient ``X``, the direct solvers
         return the minimum-norm least-squares solution.
@@ -230,6 +232,13 @@ class RidgeRegressor(LinearModelMixin, BaseEstimator):
     computed in float64: the Gram / kernel products square the condition
     number of ``X``, and in float32 that alone would lose agreement with the
     float64 solution well before the sixth digit.
+
+    Tall dense ``X`` with 'cholesky' or 'eigh' is never copied: the Gram
+    matrix of the centred, weighted rows is accumulated block by block. The
+    decompositions behind 'svd' and 'eigh' are exposed as pure functions in
+    ``skreg.linear_model._ridge_solvers`` (``svd_decompose``,
+    ``eigh_decompose``, ``gram_spectrum`` and ``spectral_coefs``) so that one
+    factorisation serves a whole grid of alphas.
 
     Examples
     --------
@@ -315,6 +324,8 @@ class RidgeRegressor(LinearModelMixin, BaseEstimator):
         if (solver in ("cholesky", "eigh") and not sp.issparse(X)
                 and X.shape[1] <= X.shape[0]):
             # Tall dense: only the Gram matrix is needed, streamed from X.
+            # (Wide X gains nothing from streaming: the kernel and w = Xc^T c
+            # both need the centred columns, so one centred copy is cheaper.)
             stats = dense_gram(X, y, sw, fit_intercept)
             design = Design(None, None, stats.X_offset, stats.y_offset, None)
             if solver == "cholesky":

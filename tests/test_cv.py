@@ -156,6 +156,15 @@ def test_in_pipeline_and_grid_search_like_scikit_learn():
     assert ours.best_params_ == theirs.best_params_
 
 
+def test_float32_stays_float32():
+    X, y, _ = make_data()
+    est = ElasticNetCV(l1_ratio=[0.5, 1.0], alphas=5).fit(X.astype(np.float32),
+                                                        y.astype(np.float32))
+    assert est.coef_.dtype == np.float32
+    ref = ElasticNetCV(l1_ratio=[0.5, 1.0], alphas=5).fit(X, y)
+    np.testing.assert_allclose(est.mse_path_, ref.mse_path_, rtol=1e-3)
+
+
 def test_inputs_are_not_modified():
     X, y, sw = make_data()
     copies = X.copy(), y.copy(), sw.copy()
@@ -168,6 +177,7 @@ def test_inputs_are_not_modified():
     "params, name",
     [({"eps": 0.0}, "eps"), ({"eps": 1.0}, "eps"), ({"alphas": 0}, "alphas"),
      ({"alphas": [-0.1, 1.0]}, "alphas"), ({"alphas": "many"}, "alphas"),
+     ({"alphas": True}, "alphas"),
      ({"selection_rule": "2se"}, "selection_rule"), ({"l1_ratio": 1.5}, "l1_ratio"),
      ({"l1_ratio": [0.5, -1]}, "l1_ratio"), ({"l1_ratio": []}, "l1_ratio"),
      ({"precompute": np.eye(3)}, "precompute"), ({"max_iter": 0}, "max_iter"),

@@ -217,7 +217,7 @@ _COMMON_PARAMS = """\
     fit_intercept : bool, default=True
     precompute : bool or 'auto', default='auto'
         Run each fold's path on its Gram matrix, formed once per fold; 'auto'
-        does so when the fold has more samples than features.
+        does so when the fold has at least twice as many samples as features.
     max_iter : int, default=1000
         Maximum passes over the features at each alpha.
     tol : float, default=1e-4

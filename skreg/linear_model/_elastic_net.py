@@ -245,7 +245,8 @@ class ElasticNet(_CoordinateDescentRegressor):
         to ``alpha``, the least regularization allowed, scoring each step by
         the R² of a held-out split; stop once the score has not improved by
         more than ``tol`` for ``n_iter_no_change`` steps, and refit on all the
-        data at the best step's alpha, stored as ``alpha_``. Needs
+        data at the best step's alpha, stored as ``alpha_``, starting from the
+        path's solution there (``warm_start`` does not apply). Needs
         ``alpha > 0`` and ``l1_ratio > 0``. With False, ``alpha`` is used as given.
     validation_fraction : float, default=0.1
         Share of the samples held out for early stopping, in (0, 1); the split
@@ -376,7 +377,8 @@ class LassoRegressor(_CoordinateDescentRegressor):
         to ``alpha``, the least regularization allowed, scoring each step by
         the R² of a held-out split; stop once the score has not improved by
         more than ``tol`` for ``n_iter_no_change`` steps, and refit on all the
-        data at the best step's alpha, stored as ``alpha_``. Needs
+        data at the best step's alpha, stored as ``alpha_``, starting from the
+        path's solution there (``warm_start`` does not apply). Needs
         ``alpha > 0``. With False, ``alpha`` is used as given.
     validation_fraction : float, default=0.1
         Share of the samples held out for early stopping, in (0, 1); the split

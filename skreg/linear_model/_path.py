@@ -170,7 +170,9 @@ def check_alphas(alphas, *, X, y, sample_weight, fit_intercept, l1_ratio, eps):
     in decreasing order, so that the path goes from sparse to dense).
     ``X``, ``y`` and ``sample_weight`` must be validated already.
     """
-    if isinstance(alphas, (int, np.integer)) and not isinstance(alphas, bool):
+    if isinstance(alphas, (bool, np.bool_)):
+        raise ValueError(f"alphas must be an int or an array-like, got {alphas!r}.")
+    if isinstance(alphas, (int, np.integer)):
         if alphas < 1:
             raise ValueError(
                 f"alphas, when an int, is the number of alphas (n_alphas) and must "
@@ -200,13 +202,14 @@ def check_alphas(alphas, *, X, y, sample_weight, fit_intercept, l1_ratio, eps):
 def path_gram(precompute, design):
     """Sufficient statistics for a whole path, or None to run on X.
 
-    'auto' forms the Gram matrix whenever ``n_samples > n_features`` (and
+    'auto' forms the Gram matrix when ``n_samples >= 2 * n_features`` (and
     ``n_features <= 4096``): along a path it is formed once and reused at every
-    alpha, which pays off earlier than for the single fit of ``ElasticNet``.
+    alpha. Otherwise the path runs on X without the solver's per-call Gram
+    blocks, which a warm-started path would rebuild at every alpha.
     """
     if isinstance(precompute, str):
         n_samples, n_features = design.X.shape
-        use = n_samples > n_features and n_features <= 4096
+        use = n_samples >= 2 * n_features and n_features <= 4096
     else:
         use = bool(precompute)
     return gram_problem(design) if use else None
@@ -240,7 +243,7 @@ def walk_path(design, l1_ratio, alphas, *, coef_init, gram, positive, max_iter, 
             result = coordinate_descent(
                 design, alpha * l1_ratio, alpha * (1.0 - l1_ratio), coef_init=coef,
                 positive=positive, max_iter=max_iter, tol=tol, gram=gram,
-                random=random, rng=rng,
+                gram_blocks=False, random=random, rng=rng,
             )
         coef = result.coef
         yield float(alpha), result
@@ -317,7 +320,7 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, alphas=100, fit_intercept=True,
     sample_weight : array-like of shape (n_samples,), default=None
     precompute : bool or 'auto', default='auto'
         Run on the Gram matrix, formed once for the whole path; 'auto' does so
-        when ``n_samples > n_features``.
+        when ``n_samples >= 2 * n_features``.
     max_iter : int, default=1000
         Maximum passes over the features at each alpha.
     tol : float, default=1e-4

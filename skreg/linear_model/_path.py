@@ -9,8 +9,18 @@ cross-validated estimators (one walk per fold, see ``_cv.py``), and
 stops once a held-out split stops improving).
 
 Early stopping is written against *steps*, an iterable of ``(alpha, state)``
-pairs produced lazily, so that any estimator able to fit along a grid (ridge
-from one decomposition, for instance) plugs into :func:`early_stopping_walk`.
+pairs produced lazily, so that any estimator able to fit along a grid plugs
+into :func:`early_stopping_walk`. For ridge, from one decomposition of the
+training split::
+
+    validation_fraction, n_iter_no_change, n_alphas = check_early_stopping_params(
+        self.validation_fraction, self.n_iter_no_change, self.n_alphas)
+    train, val = validation_split(n_samples, validation_fraction, rng)
+    grid = geometric_grid(alpha_start, alpha, n_alphas)
+    steps = ((a, coef_at(a)) for a in grid)      # lazy: one cheap solve each
+    walk = early_stopping_walk(steps, validation_r2, n_iter_no_change=...,
+                               tol=tol)
+    # walk.alpha, walk.alphas, walk.scores, walk.best_score, walk.best_state
 """
 
 import warnings
@@ -43,6 +53,7 @@ __all__ = [
     "early_stopping_walk",
     "enet_early_stopping",
     "enet_path",
+    "geometric_grid",
     "lasso_path",
     "validation_split",
 ]
@@ -90,7 +101,12 @@ def _alpha_max(X, y, sample_weight, fit_intercept, l1_ratio):
     return max(alpha_max, np.finfo(np.float64).resolution)
 
 
-def _geometric_grid(alpha_max, alpha_min, n_alphas):
+def geometric_grid(alpha_max, alpha_min, n_alphas):
+    """``n_alphas`` log-spaced values from ``alpha_max`` down to ``alpha_min``.
+
+    One value (``alpha_max``, or ``alpha_min`` when it is the larger) when
+    ``n_alphas == 1`` or the range is empty.
+    """
     if n_alphas == 1 or alpha_min >= alpha_max:
         return np.array([alpha_max if n_alphas == 1 else alpha_min], dtype=float)
     return np.geomspace(alpha_max, alpha_min, n_alphas)
@@ -159,7 +175,7 @@ def alpha_grid(X, y, *, l1_ratio=1.0, eps=1e-3, n_alphas=100, fit_intercept=True
     fit_intercept = check_bool(fit_intercept, "fit_intercept")
     X, y, sw = _check_path_data(X, y, sample_weight)
     alpha_max = _alpha_max(X, y, sw, fit_intercept, l1_ratio)
-    return _geometric_grid(alpha_max, eps * alpha_max, n_alphas)
+    return geometric_grid(alpha_max, eps * alpha_max, n_alphas)
 
 
 def check_alphas(alphas, *, X, y, sample_weight, fit_intercept, l1_ratio, eps):
@@ -179,7 +195,7 @@ def check_alphas(alphas, *, X, y, sample_weight, fit_intercept, l1_ratio, eps):
                 f"be at least 1, got {alphas!r}."
             )
         alpha_max = _alpha_max(X, y, sample_weight, fit_intercept, l1_ratio)
-        return _geometric_grid(alpha_max, eps * alpha_max, int(alphas))
+        return geometric_grid(alpha_max, eps * alpha_max, int(alphas))
     try:
         grid = np.array(alphas, dtype=np.float64).ravel()
     except (TypeError, ValueError):
@@ -612,7 +628,7 @@ def enet_early_stopping(X, y, sample_weight, *, alpha, l1_ratio, n_alphas,
     X_train, y_train, X_val, y_val = X[train], y[train], X[val], y[val]
     design = make_design(X_train, y_train, sw_train, fit_intercept)
     alpha_max = _alpha_max(X_train, y_train, sw_train, fit_intercept, l1_ratio)
-    grid = _geometric_grid(alpha_max, alpha, n_alphas)
+    grid = geometric_grid(alpha_max, alpha, n_alphas)
     n_targets, n_features = design.y.shape[1], X.shape[1]
     gram = path_gram(True if hasattr(precompute, "shape") else precompute, design)
     steps = walk_path(design, l1_ratio, grid,

@@ -227,8 +227,8 @@ def test_auto_choices():
     rng = np.random.RandomState(0)
     X, y = rng.randn(40, 5), rng.randn(40)
     assert RidgeRegressor().fit(X, y).solver_ == "cholesky"
-    assert RidgeRegressor().fit(X[:, :3].repeat(20, axis=1)[:10], y[:10]).solver_ \
-        == "cholesky"  # wide: the dual (kernel) form of the same solver
+    wide = rng.randn(10, 60)  # wide: the dual (kernel) form of the same solver
+    assert RidgeRegressor().fit(wide, y[:10]).solver_ == "cholesky"
     assert RidgeRegressor(positive=True).fit(X, y).solver_ == "lbfgs"
     Y = rng.randn(40, 8)
     assert RidgeRegressor(alpha=np.arange(1, 9)).fit(X, Y).solver_ == "eigh"
@@ -353,3 +353,21 @@ def test_documented_elastic_net_scale():
     enet = ElasticNet(alpha=3.0 / X.shape[0], l1_ratio=0.0, tol=1e-12,
                       max_iter=100_000).fit(X, y)
     assert_params_close(ridge, enet, rtol=1e-6)
+
+
+@pytest.mark.parametrize("solver", ["auto", "lsqr", "sparse_cg", "lbfgs"])
+def test_sparse_intercept_without_densifying(solver, monkeypatch):
+    X = sp.random(300, 150, density=0.05, format="csr", random_state=0)
+    y = X @ np.arange(150.0) + 1.0
+    ref = sk_reference(X, y, None, 1.0, True)
+
+    def forbidden(self, *args, **kwargs):
+        raise AssertionError("X was densified")
+
+    for cls in (sp.csr_matrix, sp.csc_matrix):
+        monkeypatch.setattr(cls, "toarray", forbidden)
+        monkeypatch.setattr(cls, "todense", forbidden)
+    est = RidgeRegressor(solver=solver, tol=TIGHT.get(solver, 1e-12)).fit(X, y)
+    monkeypatch.undo()
+    assert est.solver_ == ("sparse_cg" if solver == "auto" else solver)
+    assert_params_close(est, ref)

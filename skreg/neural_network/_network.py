@@ -275,6 +275,8 @@ def backward(
         intercept_grads = [None] * n_layers
     for i in range(n_layers - 1, -1, -1):
         coef_grads[i] = np.matmul(activations[i].T, delta, out=coef_grads[i])
+        # not np.dot(ones, delta): a multithreaded BLAS call per layer and batch
+        # stalls badly when the cores are oversubscribed
         intercept_grads[i] = np.sum(delta, axis=0, out=intercept_grads[i])
         if i == 0:
             break

@@ -135,9 +135,12 @@ def trace(decay, nesterov=False):
         for g, t in zip(updates, state["trace"], strict=True):
             t *= decay
             t += g
-            if nesterov:
-                g += decay * t
-            else:
+            if nesterov and decay > 0:
+                # g + decay t == decay (g / decay + t), with no temporary array
+                g *= 1.0 / decay
+                g += t
+                g *= decay
+            elif not nesterov:
                 g[...] = t
         return updates, state
 
@@ -181,13 +184,16 @@ def scale_by_adam(b1=0.9, b2=0.999, eps=1e-8, preconditioner=None):
         count = state["count"] + 1
         m_corr = 1.0 / (1.0 - b1**count)
         v_corr = 1.0 / np.sqrt(1.0 - b2**count)
+        # m_hat / (sqrt(v_hat) + eps) == (m_corr / v_corr) m / (sqrt(v) + eps / v_corr)
+        eps_scaled = eps / v_corr
         diagonal = (
             preconditioner.diagonal if preconditioner is not None
             else [None] * len(updates)
         )
         for g, m, v, d in zip(updates, state["mu"], state["nu"], diagonal,
                               strict=True):
-            # b (x - g) + g == b x + (1 - b) g, with no temporary array
+            # b x + (1 - b) g == b (x - g) + g: no temporary array, and no BLAS
+            # call (a threaded axpy stalls when the cores are oversubscribed)
             m -= g
             m *= b1
             m += g
@@ -196,12 +202,11 @@ def scale_by_adam(b1=0.9, b2=0.999, eps=1e-8, preconditioner=None):
             v *= b2
             v += g
             np.sqrt(v, out=g)
-            g *= v_corr
-            g += eps
+            g += eps_scaled
             if d is not None:
-                np.copyto(d, g)
+                np.multiply(g, v_corr, out=d)
             np.divide(m, g, out=g)
-            g *= m_corr
+            g *= m_corr / v_corr
         return updates, {"count": count, "mu": state["mu"], "nu": state["nu"]}
 
     return GradientTransformation(init, update)
@@ -222,13 +227,19 @@ def add_decayed_weights(weight_decay, mask=None):
     """
     weight_decay = float(weight_decay)
 
+    scratch = {}  # one temporary per parameter, reused: no allocation per step
+
     def update(updates, state, params):
         if weight_decay == 0:
             return updates, state
         flags = mask if mask is not None else [True] * len(updates)
-        for u, p, on in zip(updates, params, flags, strict=True):
+        for k, (u, p, on) in enumerate(zip(updates, params, flags, strict=True)):
             if on:
-                u += weight_decay * p
+                buf = scratch.get(k)
+                if buf is None or buf.shape != u.shape or buf.dtype != u.dtype:
+                    buf = scratch[k] = np.empty_like(u)
+                np.multiply(p, weight_decay, out=buf)
+                u += buf
         return updates, state
 
     return GradientTransformation(lambda params: {}, update)

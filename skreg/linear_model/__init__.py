@@ -1,5 +1,17 @@
-"""Linear models: coordinate-descent elastic net and lasso, ridge."""
+"""Linear models: coordinate-descent elastic net and lasso, ridge, paths and CV."""
 
+from ._cv import ElasticNetCV, LassoRegressorCV
 from ._elastic_net import ElasticNet, LassoRegressor
+from ._path import alpha_grid, enet_path, lasso_path
+from ._ridge import RidgeRegressor
 
-__all__ = ["ElasticNet", "LassoRegressor"]
+__all__ = [
+    "ElasticNet",
+    "ElasticNetCV",
+    "LassoRegressor",
+    "LassoRegressorCV",
+    "RidgeRegressor",
+    "alpha_grid",
+    "enet_path",
+    "lasso_path",
+]

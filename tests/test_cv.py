@@ -10,7 +10,15 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skreg import ElasticNet, LassoRegressor
-from skreg.linear_model._cv import ElasticNetCV, LassoRegressorCV, select_alpha
+from skreg.linear_model._base import make_design
+from skreg.linear_model._cd_solver import gram_problem
+from skreg.linear_model._cv import (
+    ElasticNetCV,
+    LassoRegressorCV,
+    _fold_gram,
+    _full_gram,
+    select_alpha,
+)
 
 
 def make_data(n=90, p=15, n_targets=None, seed=0, sparse=False):
@@ -53,18 +61,38 @@ def test_elastic_net_cv_l1_ratio_list_matches_scikit_learn():
     assert ours.alpha_ == pytest.approx(theirs.alpha_)
 
 
-def test_mse_path_equals_cold_fits_on_each_fold():
-    X, y, sw = make_data(sparse=True)
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("precompute", ["auto", False])
+def test_mse_path_equals_cold_fits_on_each_fold(sparse, fit_intercept, precompute):
+    X, y, sw = make_data(sparse=sparse)
     folds = list(KFold(3).split(X))
-    est = ElasticNetCV(l1_ratio=0.5, alphas=5, cv=folds, **TIGHT).fit(
-        X, y, sample_weight=sw)
+    est = ElasticNetCV(l1_ratio=0.5, alphas=5, cv=folds, fit_intercept=fit_intercept,
+                       precompute=precompute, **TIGHT).fit(X, y, sample_weight=sw)
     for f, (train, test) in enumerate(folds):
         for k, alpha in enumerate(est.alphas_):
-            cold = ElasticNet(alpha=alpha, l1_ratio=0.5, **TIGHT).fit(
-                X[train], y[train], sample_weight=sw[train])
+            cold = ElasticNet(alpha=alpha, l1_ratio=0.5, fit_intercept=fit_intercept,
+                              **TIGHT).fit(X[train], y[train], sample_weight=sw[train])
             resid = y[test] - cold.predict(X[test])
             expected = np.average(resid**2, weights=sw[test])
-            assert est.mse_path_[k, f] == pytest.approx(expected, rel=1e-6)
+            # tol=1e-10 pins the coefficients to about 1e-5: MSEs agree to 1e-4.
+            assert est.mse_path_[k, f] == pytest.approx(expected, rel=1e-4)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_fold_gram_by_subtraction_equals_the_folds_own_gram(weighted, fit_intercept):
+    X, Y, sw = make_data(n=200, n_targets=2)
+    X = X + 1e3  # a large offset: the subtraction must not cancel it
+    sw = sw * 200 / sw.sum() if weighted else None
+    full = _full_gram(X, Y, sw, fit_intercept)
+    for train, test in KFold(4, shuffle=True, random_state=0).split(X):
+        sw_train = None if sw is None else sw[train] * train.size / sw[train].sum()
+        expected = gram_problem(make_design(X[train], Y[train], sw_train,
+                                            fit_intercept))
+        got = _fold_gram(full, X, Y, sw, train, test, fit_intercept, X.dtype)
+        for a, b in zip(got, expected, strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-9 * np.abs(b).max())
 
 
 def test_refit_on_all_data_at_the_chosen_alpha():

@@ -293,6 +293,16 @@ def test_early_stopping_multi_target_sparse_float32():
     assert est.alpha_ in est.alphas_
 
 
+def test_early_stopping_warns_once_when_the_path_does_not_converge():
+    X, y, _ = noisy_data()
+    est = LassoRegressor(alpha=1e-4, early_stopping=True, max_iter=1, tol=1e-14,
+                         precompute=False, random_state=0)
+    with pytest.warns(Warning) as record:
+        est.fit(X, y)
+    path_warnings = [w for w in record if "early-stopping path" in str(w.message)]
+    assert len(path_warnings) == 1
+
+
 @pytest.mark.parametrize(
     "params, n, name",
     [({"validation_fraction": 0.0}, 50, "validation_fraction"),

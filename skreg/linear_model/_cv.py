@@ -9,8 +9,10 @@ all the data, so that every fold shares it.
 
 import warnings
 from math import sqrt
+from typing import NamedTuple
 
 import numpy as np
+import scipy.sparse as sp
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
@@ -27,12 +29,14 @@ from ._base import (
     make_design,
     validate_fit_data,
 )
+from ._cd_solver import GramProblem
 from ._elastic_net import ElasticNet
 from ._path import (
     check_alphas,
     check_precompute,
     convergence_message,
     path_gram,
+    use_gram,
     walk_path,
 )
 
@@ -41,8 +45,88 @@ __all__ = ["ElasticNetCV", "LassoRegressorCV"]
 _SEED_MAX = np.iinfo(np.int32).max
 
 
+class _GramStats(NamedTuple):
+    """Weighted second moments of rows of (X, Y) about a fixed centre (float64)."""
+
+    xx: np.ndarray  # sum s (x - cx)(x - cx)'
+    xy: np.ndarray  # sum s (x - cx)(y - cy)'
+    yy: np.ndarray  # sum s (y - cy)^2, per target
+    x: np.ndarray  # sum s (x - cx)
+    y: np.ndarray  # sum s (y - cy)
+    w: float  # sum s
+
+    def __sub__(self, other):
+        return _GramStats(*(a - b for a, b in zip(self, other, strict=True)))
+
+
+def _gram_stats(X, Y, sample_weight, centre, rows, block=4096):
+    """:class:`_GramStats` of ``rows``, in row blocks (no copy of all of X)."""
+    cx, cy = centre
+    n_features, n_targets = X.shape[1], Y.shape[1]
+    out = [np.zeros((n_features, n_features)), np.zeros((n_features, n_targets)),
+           np.zeros(n_targets), np.zeros(n_features), np.zeros(n_targets), 0.0]
+    for start in range(0, rows.size, block):
+        r = rows[start:start + block]
+        root = (np.ones(r.size) if sample_weight is None
+                else np.sqrt(sample_weight[r], dtype=np.float64))
+        Xb = np.subtract(X[r], cx, dtype=np.float64)
+        Xb *= root[:, None]
+        Yb = (Y[r] - cy) * root[:, None]
+        out[0] += Xb.T @ Xb
+        out[1] += Xb.T @ Yb
+        out[2] += np.einsum("ij,ij->j", Yb, Yb)
+        out[3] += root @ Xb
+        out[4] += root @ Yb
+        out[5] += root @ root
+    return _GramStats(*out)
+
+
+def _fold_gram(full, X, Y, sample_weight, train, test, fit_intercept, dtype):
+    """The fold's centred Gram problem: all rows' moments minus the test rows'.
+
+    Forming ``X_train' X_train`` costs ``n_train p^2`` per fold; subtracting
+    the test rows' moments from those of all rows (formed once, about the
+    overall mean, so that the subtraction cancels no large offset) costs
+    ``n_test p^2``. The result is re-centred on the training mean and scaled
+    as ``make_design`` scales the training weights (to sum to ``n_train``).
+    """
+    st = full.stats - _gram_stats(X, Y, sample_weight, full.centre, test)
+    Q, q, yy = st.xx, st.xy, st.yy
+    if fit_intercept:
+        Q = Q - np.outer(st.x, st.x) / st.w
+        q = q - np.outer(st.x, st.y) / st.w
+        yy = yy - st.y**2 / st.w
+    scale = train.size / st.w
+    return GramProblem(np.ascontiguousarray(Q * scale, dtype=dtype),
+                       np.asfortranarray(q * scale, dtype=dtype),
+                       np.asarray(yy * scale, dtype=dtype))
+
+
+class _FullGram(NamedTuple):
+    centre: tuple  # (x centre, y centre): the weighted means, or zeros
+    stats: _GramStats
+
+
+def _full_gram(X, Y, sample_weight, fit_intercept):
+    n_samples = X.shape[0]
+    if fit_intercept:
+        s = np.ones(n_samples) if sample_weight is None else sample_weight
+        centre = ((s @ X) / s.sum(), (s @ Y) / s.sum())
+    else:
+        centre = (np.zeros(X.shape[1]), np.zeros(Y.shape[1]))
+    stats = _gram_stats(X, Y, sample_weight, centre, np.arange(n_samples))
+    return _FullGram(centre, stats)
+
+
+def _is_partition(train, test, n_samples):
+    seen = np.zeros(n_samples, dtype=bool)
+    seen[train] = True
+    return (int(seen.sum()) == train.size and train.size + test.size == n_samples
+            and not seen[test].any())
+
+
 def _fold_mse(X, y, sample_weight, train, test, l1_ratios, grids, *, fit_intercept,
-              precompute, max_iter, tol, positive, random, seed):
+              precompute, max_iter, tol, positive, random, seed, full_gram=None):
     """Held-out MSE of one fold at every (l1_ratio, alpha).
 
     Returns ``(mse, n_unconverged)``, ``mse`` of shape (n_l1_ratios, n_alphas),
@@ -60,7 +144,12 @@ def _fold_mse(X, y, sample_weight, train, test, l1_ratios, grids, *, fit_interce
             )
         sw_train = sw_train * (train.size / sw_train.sum())
     design = make_design(X[train], y[train], sw_train, fit_intercept)
-    gram = path_gram(precompute, design)
+    if (full_gram is not None and use_gram(precompute, train.size, X.shape[1])
+            and train.size >= test.size and _is_partition(train, test, X.shape[0])):
+        gram = _fold_gram(full_gram, X, y.reshape(X.shape[0], -1), sample_weight,
+                          train, test, fit_intercept, X.dtype)
+    else:
+        gram = path_gram(precompute, design)
     X_test = X[test]
     Y_test = y[test].reshape(test.size, -1).astype(np.float64)
     n_targets, n_features = design.y.shape[1], X.shape[1]
@@ -162,13 +251,17 @@ class _PathCV(LinearModelMixin, BaseEstimator):
             )
         random = selection == "random"
         seeds = rng.randint(1, _SEED_MAX, size=len(folds))
+        full_gram = None
+        n_train_max = max(train.size for train, _ in folds)
+        if not sp.issparse(X) and use_gram(precompute, n_train_max, X.shape[1]):
+            full_gram = _full_gram(X, y.reshape(n_samples, -1), sw, fit_intercept)
         # Threads suffice (the kernels release the GIL) and share X for free;
         # a parallel_config(backend=...) context, e.g. Dask, overrides the hint.
         out = Parallel(n_jobs=self.n_jobs, verbose=self.verbose, prefer="threads")(
             delayed(_fold_mse)(
                 X, y, sw, train, test, l1_ratios, grids, fit_intercept=fit_intercept,
                 precompute=precompute, max_iter=max_iter, tol=tol, positive=positive,
-                random=random, seed=seed,
+                random=random, seed=seed, full_gram=full_gram,
             )
             for (train, test), seed in zip(folds, seeds, strict=True)
         )
@@ -186,8 +279,8 @@ class _PathCV(LinearModelMixin, BaseEstimator):
         l1_ratio = l1_ratios[i_l1]
         model = ElasticNet(
             alpha=self.alpha_, l1_ratio=l1_ratio, fit_intercept=fit_intercept,
-            precompute=precompute, max_iter=max_iter, tol=tol, positive=positive,
-            random_state=rng, selection=selection,
+            precompute=use_gram(precompute, *X.shape), max_iter=max_iter, tol=tol,
+            positive=positive, random_state=rng, selection=selection,
         )
         model.fit(X, y, sample_weight=sw)
         self.coef_ = model.coef_
@@ -216,10 +309,11 @@ _COMMON_PARAMS = """\
         convention; there is no ``n_alphas``.)
     fit_intercept : bool, default=True
     precompute : bool or 'auto', default='auto'
-        Run each fold's path on its Gram matrix, formed once per fold; 'auto'
-        does so when the fold has at least twice as many samples as features.
+        Run each fold's path on its Gram matrix, formed once per fold, and the
+        final refit on the Gram matrix of all the data; 'auto' does so when
+        there are at least twice as many samples as features.
     max_iter : int, default=1000
-        Maximum passes over the features at each alpha.
+        Maximum passes of coordinate descent at each alpha.
     tol : float, default=1e-4
         At each alpha, stop once the duality gap is at most
         ``tol * ||y - mean(y)||^2 / n``.
@@ -259,7 +353,7 @@ _COMMON_ATTRS = """\
     dual_gap_ : float or ndarray of shape (n_targets,)
         Duality gap of the refit.
     n_iter_ : int or ndarray of shape (n_targets,)
-        Passes over the features run by the refit.
+        Passes of coordinate descent run by the refit.
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Defined only when X has string feature names.

@@ -55,6 +55,7 @@ __all__ = [
     "enet_path",
     "geometric_grid",
     "lasso_path",
+    "use_gram",
     "validation_split",
 ]
 
@@ -223,12 +224,14 @@ def path_gram(precompute, design):
     alpha. Otherwise the path runs on X without the solver's per-call Gram
     blocks, which a warm-started path would rebuild at every alpha.
     """
+    return gram_problem(design) if use_gram(precompute, *design.X.shape) else None
+
+
+def use_gram(precompute, n_samples, n_features):
+    """Whether a path (or its refit) runs on the full Gram matrix."""
     if isinstance(precompute, str):
-        n_samples, n_features = design.X.shape
-        use = n_samples >= 2 * n_features and n_features <= 4096
-    else:
-        use = bool(precompute)
-    return gram_problem(design) if use else None
+        return n_samples >= 2 * n_features and n_features <= 4096
+    return bool(precompute)
 
 
 def check_precompute(precompute):
@@ -288,7 +291,7 @@ class PathResult(NamedTuple):
     dual_gaps : ndarray of shape (n_alphas,) or (n_targets, n_alphas)
         Duality gap reached at each alpha, on the objective's scale.
     n_iters : ndarray of shape (n_alphas,) or (n_targets, n_alphas)
-        Passes over the features run at each alpha.
+        Passes of coordinate descent run at each alpha.
     intercepts : ndarray of shape (n_alphas,) or (n_targets, n_alphas)
         Intercepts at each alpha (zeros when ``fit_intercept=False``).
     """
@@ -338,7 +341,7 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, alphas=100, fit_intercept=True,
         Run on the Gram matrix, formed once for the whole path; 'auto' does so
         when ``n_samples >= 2 * n_features``.
     max_iter : int, default=1000
-        Maximum passes over the features at each alpha.
+        Maximum passes of coordinate descent at each alpha.
     tol : float, default=1e-4
         At each alpha, stop once the duality gap is at most
         ``tol * ||y - mean(y)||^2 / n``.
@@ -636,12 +639,19 @@ def enet_early_stopping(X, y, sample_weight, *, alpha, l1_ratio, n_alphas,
                       gram=gram, positive=positive, max_iter=max_iter, tol=tol,
                       random=random, rng=rng)
 
+    n_bad = []
+
     def score(result):
+        n_bad.append(not result.converged)
         intercept = design.y_offset - result.coef @ design.X_offset
         pred = X_val @ result.coef.T + intercept
         return r2_score(y_val.reshape(pred.shape), pred, sample_weight=sw_val)
 
     walk = early_stopping_walk(steps, score, n_iter_no_change=n_iter_no_change,
                                tol=tol)
+    if any(n_bad):
+        warnings.warn(convergence_message(sum(n_bad), len(n_bad), tol, max_iter,
+                                          " of the early-stopping path"),
+                      ConvergenceWarning, stacklevel=3)
     return EnetEarlyStopping(walk.alpha, walk.alphas, walk.scores, walk.best_score,
                              walk.best_state.coef)

@@ -12,13 +12,8 @@ from sklearn.preprocessing import StandardScaler
 from skreg import ElasticNet, LassoRegressor
 from skreg.linear_model._base import make_design
 from skreg.linear_model._cd_solver import gram_problem
-from skreg.linear_model._cv import (
-    ElasticNetCV,
-    LassoRegressorCV,
-    _fold_gram,
-    _full_gram,
-    select_alpha,
-)
+from skreg.linear_model._cv import ElasticNetCV, LassoRegressorCV
+from skreg.linear_model._cv_folds import _fold_gram, full_gram_stats, select_alpha
 
 
 def make_data(n=90, p=15, n_targets=None, seed=0, sparse=False):
@@ -85,7 +80,7 @@ def test_fold_gram_by_subtraction_equals_the_folds_own_gram(weighted, fit_interc
     X, Y, sw = make_data(n=200, n_targets=2)
     X = X + 1e3  # a large offset: the subtraction must not cancel it
     sw = sw * 200 / sw.sum() if weighted else None
-    full = _full_gram(X, Y, sw, fit_intercept)
+    full = full_gram_stats(X, Y, sw, fit_intercept)
     for train, test in KFold(4, shuffle=True, random_state=0).split(X):
         sw_train = None if sw is None else sw[train] * train.size / sw[train].sum()
         expected = gram_problem(make_design(X[train], Y[train], sw_train,

@@ -34,6 +34,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state, check_X_y
 
 from ._base import (
+    Design,
     check_bool,
     check_choice,
     check_int,
@@ -246,6 +247,20 @@ def check_precompute(precompute):
     )
 
 
+class _PathDesign(Design):
+    """A :class:`Design` that computes its column norms once for a whole path.
+
+    The solver asks for them at every call; along a path of 100 alphas that
+    is 100 passes over X for the same numbers. Each call gets its own copy.
+    """
+
+    def column_sq_norms(self):
+        norms = self.__dict__.get("norms")
+        if norms is None:
+            norms = self.__dict__["norms"] = super().column_sq_norms()
+        return norms.copy()
+
+
 def walk_path(design, l1_ratio, alphas, *, coef_init, gram, positive, max_iter, tol,
               random, rng):
     """Solve at each alpha in turn, warm-started; yield ``(alpha, CDResult)``.
@@ -253,6 +268,7 @@ def walk_path(design, l1_ratio, alphas, *, coef_init, gram, positive, max_iter, 
     Lazy, so a caller that stops early pays only for the steps it consumed.
     ``alpha = 0`` is unpenalised least squares, solved directly.
     """
+    design = _PathDesign(*design)
     coef = coef_init
     for alpha in alphas:
         if alpha == 0:

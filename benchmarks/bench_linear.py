@@ -19,6 +19,7 @@ solvers.
 """
 
 import argparse
+import resource
 import statistics
 import subprocess
 import sys
@@ -195,16 +196,24 @@ FRESH_CODE = {
 
 
 def fresh_process(repeats):
-    """Import + first fit in a new interpreter, per library (median seconds)."""
-    out = {}
+    """Import + first fit in a new interpreter, per library.
+
+    Returns ``{name: (median wall seconds, median CPU seconds)}``; the CPU time
+    (user + system, of the child) is the steadier figure on a shared machine.
+    """
+    wall, cpu = {}, {}
     for _ in range(repeats):
         for name, (imp, fit) in FRESH_CODE.items():
             code = FRESH.format(imp=imp, fit=fit)
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             proc = subprocess.run([sys.executable, "-c", code], capture_output=True,
                                   text=True)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
             if proc.returncode == 0:
-                out.setdefault(name, []).append(float(proc.stdout.strip()))
-    return {k: statistics.median(v) for k, v in out.items()}
+                wall.setdefault(name, []).append(float(proc.stdout.strip()))
+                cpu.setdefault(name, []).append(
+                    after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return {k: (statistics.median(wall[k]), statistics.median(cpu[k])) for k in wall}
 
 
 def small_fit_overhead(repeats=200):
@@ -264,8 +273,10 @@ def run(args):
     if not args.no_fresh:
         fresh = fresh_process(args.repeats)
         print("\nimport + first fit (300 x 20) in a fresh process, median s:")
-        for name, t in fresh.items():
-            print(f"  {name:<8} {t:.3f}  ratio {t / fresh['sklearn']:.2f}")
+        ref_wall, ref_cpu = fresh["sklearn"]
+        for name, (t, c) in fresh.items():
+            print(f"  {name:<8} wall {t:.3f} (ratio {t / ref_wall:.2f})  "
+                  f"cpu {c:.3f} (ratio {c / ref_cpu:.2f})")
         small = small_fit_overhead()
         print("one fit on 300 x 20 (already imported), median ms:")
         for name, t in small.items():

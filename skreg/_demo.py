@@ -1,57 +1,102 @@
-"""The showcase: each skreg estimator next to its scikit-learn counterpart."""
+"""The showcase: every skreg estimator on data shipped with scikit-learn.
+
+``run_demo`` fits (``_demo_fits``), prints one compact table and, when
+matplotlib is installed, writes a few figures (``_demo_figures``).
+"""
 
 import time
-import warnings
+from pathlib import Path
 
-import numpy as np
-from sklearn import linear_model as sk
-from sklearn.datasets import load_diabetes
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import train_test_split
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from ._demo_fits import fit_all
 
-from .linear_model import ElasticNet, LassoRegressor
+DEFAULT_FIGURES_DIR = "skreg-demo-figures"
+NO_MATPLOTLIB = (
+    "figures skipped: matplotlib is not installed. To get them:\n"
+    '    pip install "skreg[plot]"    (or: pip install matplotlib)'
+)
 
-
-def _regression_rows():
-    """(name, skreg estimator, scikit-learn estimator) on diabetes."""
-    return [
-        ("LassoRegressor(alpha=1)", LassoRegressor(alpha=1.0), sk.Lasso(alpha=1.0)),
-        ("ElasticNet(alpha=0.5, l1_ratio=0.7)",
-         ElasticNet(alpha=0.5, l1_ratio=0.7), sk.ElasticNet(alpha=0.5, l1_ratio=0.7)),
-    ]
+_HEADER = (f"  {'skreg estimator':<34}{'score':>6}{'zeroed':>7}  {'chosen':<22}"
+           f"{'fit ms':>6} | sklearn peer: score, ms")
 
 
-def _timed_fit(estimator, X, y, repeats=5):
-    best = np.inf
-    for _ in range(repeats):
-        start = time.perf_counter()
-        estimator.fit(X, y)
-        best = min(best, time.perf_counter() - start)
-    return best
+def _ms(seconds):
+    return f"{1e3 * seconds:6.0f}" if seconds >= 0.01 else f"{1e3 * seconds:6.1f}"
 
 
-def run_demo(seed=0, out=print):
-    """Fit the estimators on diabetes and print a comparison table."""
-    X, y = load_diabetes(return_X_y=True)
-    X_train, X_test, y_train, y_test = train_test_split(
-        X, y, test_size=0.25, random_state=seed
-    )
-    out(f"diabetes: {X.shape[0]} samples, {X.shape[1]} features "
-        f"(standardized; 25% held out, seed {seed})")
-    header = (f"{'estimator':<38} {'test R2':>8} {'zeroed':>7} "
-              f"{'fit ms':>8} {'sklearn ms':>11}")
-    out(header)
-    out("-" * len(header))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        for name, ours, theirs in _regression_rows():
-            ours_pipe = make_pipeline(StandardScaler(), ours)
-            theirs_pipe = make_pipeline(StandardScaler(), theirs)
-            t_ours = _timed_fit(ours_pipe, X_train, y_train)
-            t_theirs = _timed_fit(theirs_pipe, X_train, y_train)
-            zeroed = int(np.sum(ours.coef_ == 0))
-            out(f"{name:<38} {ours_pipe.score(X_test, y_test):>8.3f} "
-                f"{zeroed:>4}/{X.shape[1]:<2} {1e3 * t_ours:>8.2f} "
-                f"{1e3 * t_theirs:>11.2f}")
+def format_row(row):
+    """One table line: the skreg fit, then its scikit-learn peer if any."""
+    zeroed = "-" if row.zeroed is None else f"{row.zeroed}/{row.n_coef}"
+    line = (f"{row.estimator:<34}{row.score:6.3f}{zeroed:>7}  {row.chosen:<22}"
+            f"{_ms(row.fit_s)} | ")
+    if row.sklearn is None:
+        return line + "-"
+    return (line + f"{row.sklearn}: {row.sklearn_score:.3f}, "
+            f"{_ms(row.sklearn_fit_s).strip()}")
+
+
+def format_table(results):
+    """The whole table, one block per data set, as a list of lines."""
+    lines = [_HEADER, "-" * len(_HEADER)]
+    for result in results:
+        lines.append(f"{result.name} ({result.description}; "
+                     f"score = test {result.metric})")
+        lines.extend("  " + format_row(row) for row in result.rows)
+    lines.append("-" * len(_HEADER))
+    lines.append("zeroed: coefficients (diabetes) or network inputs (breast "
+                 "cancer) that are exactly 0.")
+    lines.append("chosen: alpha (a) picked by cross-validation or by early "
+                 "stopping (ES), or the epoch ES restored.")
+    return lines
+
+
+def run_demo(seed=0, figures_dir=DEFAULT_FIGURES_DIR, figures=True, out=print):
+    """Fit every estimator, print the table, write the figures.
+
+    Parameters
+    ----------
+    seed : int, default=0
+        Seeds the train/test splits, the noise columns and the networks.
+    figures_dir : str or path-like, default="skreg-demo-figures"
+        Folder the figures are written into (created if needed).
+    figures : bool, default=True
+        Write the figures; False skips them (and the matplotlib import).
+    out : callable, default=print
+        Receives each line of output.
+
+    Returns
+    -------
+    paths : list of pathlib.Path
+        The figures written (empty when skipped).
+    """
+    start = time.perf_counter()
+
+    def progress(i, n, name, result, seconds):
+        if result is None:
+            out(f"[{i}/{n}] {name}: fitting ...", flush=True)
+        else:
+            out(f"[{i}/{n}] {name}: {len(result.rows)} skreg fits and their "
+                f"scikit-learn peers done in {seconds:.1f} s", flush=True)
+
+    out("skreg demo: held-out scores of regularized models on scikit-learn's "
+        f"datasets (25% test split, seed {seed})", flush=True)
+    results = fit_all(seed, progress)
+    out("")
+    for line in format_table(results):
+        out(line)
+    out("")
+    paths = []
+    if not figures:
+        out("figures skipped (--no-figures)")
+    else:
+        try:
+            from ._demo_figures import draw_all
+        except ImportError:
+            out(NO_MATPLOTLIB)
+        else:
+            folder = Path(figures_dir)
+            out(f"writing figures into {folder.resolve()}/ ...", flush=True)
+            paths = draw_all(results, folder)
+            for path in paths:
+                out(f"  {path.name}")
+    out(f"done in {time.perf_counter() - start:.1f} s")
+    return paths

@@ -7,8 +7,8 @@ import scipy.sparse as sp
 from skreg import ElasticNet, LassoRegressor
 from skreg.linear_model import _cd_fast
 from skreg.linear_model._base import make_design
+from skreg.linear_model._cd_problems import DenseRestricted
 from skreg.linear_model._cd_solver import (
-    _DenseRestricted,
     coordinate_descent,
     gram_problem,
     safe_to_discard,
@@ -127,7 +127,7 @@ def test_extrapolation_never_raises_the_objective():
     l1, l2 = 0.05 * np.abs(Xc.T @ yc).max(), 1.0
     w = np.zeros(X.shape[1])
     R = yc.copy()
-    sub = _DenseRestricted(Xc, yc, w, R, (Xc**2).sum(0), (l1, l2, False))
+    sub = DenseRestricted(Xc, yc, w, R, (Xc**2).sum(0), (l1, l2, False))
     rng_seed = 1
     for _ in range(10):
         snaps = np.empty((5, X.shape[1]))

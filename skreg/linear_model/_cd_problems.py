@@ -1,0 +1,313 @@
+"""Per-target problem states driven by the coordinate-descent solver.
+
+A *target* holds one column of ``y`` with its residual state over all features
+(dense, sparse or Gram); it produces the gradient for the global gap and
+*restricts* itself to a working set. A *restricted* problem holds the data of
+the set, calls the kernel for a few passes, computes its own gap and tests
+extrapolated points. Only these classes and the solver call ``_cd_fast``.
+"""
+
+from typing import NamedTuple
+
+import numpy as np
+
+from . import _cd_fast
+
+_INT32_MAX = np.iinfo(np.int32).max
+
+
+__all__ = [
+    "DenseRestricted",
+    "DenseTarget",
+    "GramProblem",
+    "GramTarget",
+    "SparseTarget",
+    "as_int32",
+    "check_sparse_size",
+    "gram_problem",
+]
+
+
+class GramProblem(NamedTuple):
+    """Sufficient statistics of a design: ``Q = X^T X``, ``q = X^T Y``, ``yy``."""
+
+    Q: np.ndarray
+    q: np.ndarray
+    yy: np.ndarray
+
+
+def gram_problem(design):
+    """Gram matrix and correlations of the centred design, in its dtype."""
+    X, Y = design.X, design.y
+    if design.is_sparse:
+        m, v = design.X_offset, design.row_scale
+        Q = (X.T @ X).toarray() - (v @ v) * np.outer(m, m)
+        q = X.T @ Y - np.outer(m, v @ Y)
+    else:
+        Q = X.T @ X
+        q = X.T @ Y
+    dtype = X.dtype
+    Q = np.ascontiguousarray(Q, dtype=dtype)
+    q = np.asfortranarray(q, dtype=dtype)
+    yy = np.einsum("ij,ij->j", Y, Y).astype(dtype)
+    return GramProblem(Q, q, yy)
+
+
+def as_int32(a, what):
+    if a.size and (a.max(initial=0) > _INT32_MAX):
+        raise ValueError(f"{what} too large for the coordinate-descent kernels.")
+    return np.asarray(a, dtype=np.int32)
+
+
+def check_sparse_size(X):
+    if X.nnz > _INT32_MAX or X.shape[0] > _INT32_MAX:
+        raise ValueError(
+            "Sparse X with more than 2**31 - 1 stored entries or rows is not "
+            "supported by the coordinate-descent kernels."
+        )
+
+
+# ---------------------------------------------------------------- restricted problems
+class Restricted:
+    """Coordinate descent on the features of a working set (all others at zero).
+
+    Subclasses hold the data of the set and the residual state for ``self.w``;
+    they provide the kernel call, the restricted gap and the change of state
+    for a change of coefficients (used to test extrapolated points).
+    """
+
+    def __init__(self, w, penalty):
+        self.w = w
+        self.l1, self.l2, self.positive = penalty
+        self.ws = np.arange(w.shape[0], dtype=np.int32)
+
+    def objective(self, w, r2):
+        pen = self.l1 * np.abs(w).sum() + 0.5 * self.l2 * (w @ w)
+        return 0.5 * r2 + pen
+
+    def extrapolate(self, w_prev, snapshots):
+        """Anderson step from ``w_prev`` and the passes in ``snapshots``."""
+        W = np.vstack([w_prev[None, :], snapshots])
+        U = np.diff(W, axis=0)
+        C = U @ U.T
+        scale = np.trace(C)
+        if not scale > 0:
+            return
+        try:
+            z = np.linalg.solve(C / scale + 1e-10 * np.eye(C.shape[0]),
+                                np.ones(C.shape[0]))
+        except np.linalg.LinAlgError:
+            return
+        if not np.all(np.isfinite(z)) or z.sum() == 0:
+            return
+        w_new = (z / z.sum()) @ W[1:]
+        if self.positive:
+            np.maximum(w_new, 0, out=w_new)
+        w_new = w_new.astype(self.w.dtype, copy=False)
+        state, r2_new = self.state_for(w_new - self.w)
+        if self.objective(w_new, r2_new) < self.objective(self.w, self.r2()):
+            self.w[:] = w_new
+            self.set_state(state)
+
+
+class DenseRestricted(Restricted):
+    def __init__(self, X, y, w, R, norms2, penalty):
+        super().__init__(w, penalty)
+        self.X, self.y, self.R, self.norms2 = X, y, R, norms2
+
+    def run(self, n_epochs, snapshots, random, seed):
+        _cd_fast.cd_dense(self.X, self.y, self.w, self.R, self.norms2, self.l1,
+                          self.l2, self.ws, self.positive, n_epochs, 0, 0, random,
+                          seed, 0, snapshots)
+
+    def gap(self):
+        return _cd_fast.gap_dense(self.X, self.y, self.w, self.R, self.ws, self.l1,
+                                  self.l2, self.positive)
+
+    def r2(self):
+        return self.R @ self.R
+
+    def state_for(self, dw):
+        R = self.R - self.X @ dw
+        return R, R @ R
+
+    def set_state(self, R):
+        self.R[:] = R
+
+
+class SparseRestricted(Restricted):
+    def __init__(self, X, mean, v, y, w, R, norms2, penalty):
+        super().__init__(w, penalty)
+        check_sparse_size(X)
+        self.X, self.mean, self.v, self.y, self.R = X, mean, v, y, R
+        self.parts = (X.data, as_int32(X.indices, "indices"), as_int32(X.indptr, "nnz"))
+        self.norms2 = norms2
+
+    def run(self, n_epochs, snapshots, random, seed):
+        _cd_fast.cd_sparse(*self.parts, self.mean, self.v, self.y, self.w, self.R,
+                           self.norms2, self.l1, self.l2, self.ws, self.positive,
+                           n_epochs, 0, 0, random, seed, 0, snapshots)
+
+    def gap(self):
+        return _cd_fast.gap_sparse(*self.parts, self.mean, self.v, self.y, self.w,
+                                   self.R, self.ws, self.l1, self.l2, self.positive)
+
+    def r2(self):
+        return self.R @ self.R
+
+    def state_for(self, dw):
+        R = self.R - (self.X @ dw - (self.mean @ dw) * self.v)
+        return R, R @ R
+
+    def set_state(self, R):
+        self.R[:] = R
+
+
+class GramRestricted(Restricted):
+    def __init__(self, Q, q, yy, w, penalty):
+        super().__init__(w, penalty)
+        self.Q, self.q, self.yy = Q, q, yy
+        self.H = Q @ w
+
+    def run(self, n_epochs, snapshots, random, seed):
+        _cd_fast.cd_gram(self.Q, self.q, self.yy, self.w, self.H, self.l1, self.l2,
+                         self.ws, self.positive, n_epochs, 0, 0, random, seed, 0,
+                         snapshots)
+
+    def gap(self):
+        return _cd_fast.gap_gram(self.Q, self.q, self.yy, self.w, self.H, self.ws,
+                                 self.l1, self.l2, self.positive)
+
+    def _r2(self, w, H):
+        return max(self.yy - 2 * (w @ self.q) + w @ H, 0.0)
+
+    def r2(self):
+        return self._r2(self.w, self.H)
+
+    def state_for(self, dw):
+        H = self.H + self.Q @ dw
+        return H, self._r2(self.w + dw, H)
+
+    def set_state(self, H):
+        self.H[:] = H
+
+
+# -------------------------------------------------------------------- full problems
+class GramCache:
+    """Gram entries of the columns seen in working sets, grown as sets change.
+
+    Successive working sets share most of their columns, so only the products
+    involving new columns are computed.
+    """
+
+    def __init__(self, X, y):
+        self.X, self.y = X, y
+        self.cols = np.empty(0, dtype=np.intp)
+        self.X_cols = np.empty((X.shape[0], 0), dtype=X.dtype, order="F")
+        self.Q = np.empty((0, 0), dtype=X.dtype)
+        self.q = np.empty(0, dtype=X.dtype)
+
+    def block(self, ws):
+        """``(Q_ws, q_ws, X_ws)`` for the sorted working set ``ws``."""
+        new = ws[~np.isin(ws, self.cols)]
+        if new.size:
+            X_new = np.asfortranarray(self.X[:, new])
+            cross = X_new.T @ self.X_cols
+            Q = np.empty((self.cols.size + new.size,) * 2, dtype=self.X.dtype)
+            m = self.cols.size
+            Q[:m, :m] = self.Q
+            Q[m:, :m] = cross
+            Q[:m, m:] = cross.T
+            Q[m:, m:] = X_new.T @ X_new
+            self.Q, self.cols = Q, np.concatenate([self.cols, new])
+            self.q = np.concatenate([self.q, X_new.T @ self.y])
+            self.X_cols = np.asfortranarray(np.hstack([self.X_cols, X_new]))
+        order = np.argsort(self.cols)
+        pos = order[np.searchsorted(self.cols, ws, sorter=order)]
+        return (np.ascontiguousarray(self.Q[np.ix_(pos, pos)]),
+                np.ascontiguousarray(self.q[pos]), self.X_cols[:, pos])
+
+
+class DenseTarget:
+    """One target on dense, centred X; ``R = y - X w`` is kept for all features."""
+
+    def __init__(self, X, y, w, norms2, penalty, use_gram_blocks):
+        self.X, self.y, self.w, self.norms2 = X, y, w, norms2
+        self.penalty = penalty
+        self.use_gram_blocks = use_gram_blocks
+        self.R = y.copy() if not w.any() else np.ascontiguousarray(y - X @ w)
+        self._X_columns = None
+        self._gram = GramCache(X, y) if use_gram_blocks else None
+
+    def gradient(self):
+        return self.X.T @ self.R, self.R @ self.R, self.R @ self.y
+
+    def restrict(self, ws, everything):
+        w_ws = (self.w if everything else self.w[ws]).copy()
+        if self.use_gram_blocks and self.X.shape[0] >= 2 * ws.shape[0]:
+            Q, q, X_ws = self._gram.block(ws)
+            return GramRestricted(Q, q, self.y @ self.y, w_ws, self.penalty), X_ws
+        if everything:
+            if self._X_columns is None:  # the kernels read columns
+                self._X_columns = np.asfortranarray(self.X)
+            X_ws = self._X_columns
+        else:
+            X_ws = np.asfortranarray(self.X[:, ws])
+        return DenseRestricted(X_ws, self.y, w_ws, self.R, self.norms2[ws],
+                                self.penalty), X_ws
+
+    def absorb(self, ws, restricted, X_ws):
+        self.w[ws] = restricted.w
+        if isinstance(restricted, GramRestricted):
+            self.R[:] = self.y - X_ws @ restricted.w
+
+
+class SparseTarget:
+    """One target on CSC X centred implicitly; ``R`` is the true residual."""
+
+    def __init__(self, design, y, w, norms2, penalty):
+        self.X, self.mean, self.v = design.X, design.X_offset, design.row_scale
+        self.y, self.w, self.norms2, self.penalty = y, w, norms2, penalty
+        self.R = y.copy()
+        if w.any():
+            self.R -= self.X @ w - (self.mean @ w) * self.v
+
+    def gradient(self):
+        g = self.X.T @ self.R - self.mean * (self.v @ self.R)
+        return g, self.R @ self.R, self.R @ self.y
+
+    def restrict(self, ws, everything):
+        X_ws = self.X if everything else self.X[:, ws]
+        w_ws = self.w[ws] if not everything else self.w
+        return SparseRestricted(X_ws, self.mean[ws], self.v, self.y, w_ws.copy(),
+                                 self.R, self.norms2[ws], self.penalty), None
+
+    def absorb(self, ws, restricted, _):
+        self.w[ws] = restricted.w
+
+
+class GramTarget:
+    """One target on precomputed Gram statistics; ``H = Q w`` is kept."""
+
+    def __init__(self, gram, t, w, penalty):
+        self.Q, self.q, self.yy = gram.Q, gram.q[:, t], gram.yy[t]
+        self.w, self.penalty = w, penalty
+        self.H = self.Q @ w
+        self.norms2 = np.diag(self.Q).copy()
+
+    def gradient(self):
+        wq = self.w @ self.q
+        r2 = max(self.yy - 2 * wq + self.w @ self.H, 0.0)
+        return self.q - self.H, r2, self.yy - wq
+
+    def restrict(self, ws, everything):
+        if everything:
+            Q, q = self.Q, self.q
+        else:
+            Q, q = np.ascontiguousarray(self.Q[np.ix_(ws, ws)]), self.q[ws]
+        return GramRestricted(Q, np.ascontiguousarray(q), self.yy,
+                               self.w[ws].copy(), self.penalty), None
+
+    def absorb(self, ws, restricted, _):
+        self.w[ws] = restricted.w
+        self.H = self.Q[:, ws] @ restricted.w

@@ -123,7 +123,9 @@ class Design(NamedTuple):
     def column_sq_norms(self):
         """Squared norms of the centred columns."""
         if self.is_sparse:
-            sq = np.asarray(self.X.multiply(self.X).sum(axis=0)).ravel()
+            X = self.X  # CSC: the stored entries of column j are contiguous
+            columns = np.repeat(np.arange(X.shape[1]), np.diff(X.indptr))
+            sq = np.bincount(columns, weights=X.data**2, minlength=X.shape[1])
             # ||X_j - m_j v||^2 = ||X_j||^2 - 2 m_j X_j.v + m_j^2 ||v||^2,
             # with X_j.v = n_w m_j
             n_w = self.row_scale @ self.row_scale
@@ -161,7 +163,8 @@ def make_design(X, y, sample_weight, fit_intercept):
 
     if fit_intercept:
         if sample_weight is None:
-            X_offset = np.asarray(X.mean(axis=0), dtype=dtype).ravel()
+            # sum / n: scipy's sparse mean divides a copy of X before summing
+            X_offset = np.asarray(X.sum(axis=0), dtype=dtype).ravel() / n_samples
             y_offset = Y.mean(axis=0)
         else:
             X_offset = np.asarray(sample_weight @ X, dtype=dtype).ravel() / sw_sum

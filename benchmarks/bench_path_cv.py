@@ -1,8 +1,11 @@
 """Cross-validation along the regularization path: skreg against the alternatives.
 
 Run by hand: ``python benchmarks/bench_path_cv.py [--repeat 5] [--quick]``.
-Everything runs in this one process, single-threaded (``n_jobs=1``); contenders
-alternate within each repetition and the table reports medians.
+Everything runs in this one process, single-threaded: ``n_jobs=1`` and BLAS
+limited to one thread (threadpoolctl) for both libraries, since on a small
+shared machine BLAS threads on these small products cost more than they give
+and make timings erratic. Contenders alternate within each repetition and the
+table reports medians.
 
 Rows, per data set:
 
@@ -36,6 +39,7 @@ import scipy.sparse as sp
 from sklearn.datasets import make_regression
 from sklearn.linear_model import LassoCV
 from sklearn.model_selection import GridSearchCV, KFold, train_test_split
+from threadpoolctl import threadpool_limits
 
 from skreg import LassoRegressor
 from skreg.linear_model._cv import LassoRegressorCV
@@ -138,11 +142,12 @@ def main():
     parser.add_argument("--quick", action="store_true", help="halve the data sets")
     args = parser.parse_args()
     rows = []
-    for name, X, y, eps in datasets(args.quick):
-        rows += bench(name, X, y, eps, args.repeat)
-        print(f"done: {name}", flush=True)
+    with threadpool_limits(limits=1):
+        for name, X, y, eps in datasets(args.quick):
+            rows += bench(name, X, y, eps, args.repeat)
+            print(f"done: {name}", flush=True)
 
-    print(f"\nmedian of {args.repeat} runs, n_jobs=1, tol=1e-4\n")
+    print(f"\nmedian of {args.repeat} runs, n_jobs=1, one BLAS thread, tol=1e-4\n")
     header = ("data", "comparison", "first (s)", "second (s)", "ratio", "quality")
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))

@@ -68,7 +68,7 @@ def solve(X, y, alpha, l1_ratio, positive, working_sets, gram=False, tol=1e-12):
 def primal(result, design, alpha, l1_ratio):
     w = result.coef[0]
     X = design.X.toarray() if design.is_sparse else design.X
-    Xc = X - np.outer(design.row_scale, design.X_offset) if design.is_sparse else X
+    Xc = X if design.centred else X - np.outer(design.row_scale, design.X_offset)
     r = design.y[:, 0] - Xc @ w
     n = X.shape[0]
     return (0.5 * r @ r / n + alpha * l1_ratio * np.abs(w).sum()
@@ -171,3 +171,16 @@ def test_n_iter_bounded_by_max_iter():
     with pytest.warns(Warning, match="did not converge"):
         est = LassoRegressor(alpha=1e-4, tol=1e-14, max_iter=7).fit(X, y)
     assert 1 <= est.n_iter_ <= 7
+
+
+@pytest.mark.parametrize("precompute", ["auto", False, True])
+def test_implicit_centring_survives_large_offsets(precompute):
+    """Unweighted dense X is centred implicitly; unit weights centre a copy."""
+    rng = np.random.RandomState(7)
+    X = rng.randn(400, 90) + 1e6 * rng.rand(90)
+    y = X[:, :4] @ np.array([1.0, -2.0, 0.5, 1.5]) + 0.1 * rng.randn(400)
+    implicit = ElasticNet(alpha=0.01, precompute=precompute, tol=1e-12).fit(X, y)
+    explicit = ElasticNet(alpha=0.01, precompute=precompute, tol=1e-12).fit(
+        X, y, sample_weight=np.ones(400))
+    np.testing.assert_allclose(implicit.coef_, explicit.coef_, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(implicit.predict(X), explicit.predict(X), rtol=1e-9)

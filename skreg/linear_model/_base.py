@@ -93,9 +93,11 @@ class Design(NamedTuple):
     Attributes
     ----------
     X : ndarray of shape (n_samples, n_features) or csc_matrix
-        Dense: rows scaled by ``sqrt(s)`` and columns centred, in the memory
-        order of the input (the caller's own array when nothing changes).
-        Sparse: rows scaled by ``sqrt(s)`` only; centring is implicit.
+        Rows scaled by ``sqrt(s)``. Columns centred when ``centred`` is True;
+        otherwise column j stands for ``X[:, j] - X_offset[j] * row_scale`` and
+        consumers centre implicitly. Sparse X is never centred; dense X is
+        centred in a copy when weighted, and left as the caller's own array
+        (centred implicitly) when unweighted, so a fit needs no copy of X.
     y : ndarray of shape (n_samples, n_targets)
         Centred, row-scaled targets (F-ordered).
     X_offset : ndarray of shape (n_features,)
@@ -103,7 +105,9 @@ class Design(NamedTuple):
     y_offset : ndarray of shape (n_targets,)
         Weighted target means (zeros without an intercept).
     row_scale : ndarray of shape (n_samples,)
-        ``sqrt(s)``; the direction a sparse column's mean is removed along.
+        ``sqrt(s)``; the direction a column's mean is removed along.
+    centred : bool
+        Whether ``X`` itself is the centred matrix.
     """
 
     X: object
@@ -111,6 +115,7 @@ class Design(NamedTuple):
     X_offset: np.ndarray
     y_offset: np.ndarray
     row_scale: np.ndarray
+    centred: bool = True
 
     @property
     def is_sparse(self):
@@ -133,7 +138,29 @@ class Design(NamedTuple):
             # Implicit centring cancels for (near-)constant columns: call those zero.
             centred[centred <= 64 * np.finfo(self.X.dtype).eps * sq] = 0
             return centred.astype(self.X.dtype, copy=False)
-        return np.einsum("ij,ij->j", self.X, self.X)
+        if self.centred:
+            return np.einsum("ij,ij->j", self.X, self.X)
+        # Centre row blocks exactly: subtracting n m^2 would cancel for columns
+        # whose mean is large against their spread.
+        sq = np.zeros(self.X.shape[1], dtype=self.X.dtype)
+        for block in self.centred_row_blocks():
+            sq += np.einsum("ij,ij->j", block, block)
+        return sq
+
+    def centred_row_blocks(self, block_bytes=1 << 23):
+        """Centred copies of consecutive row blocks of a dense ``X``."""
+        X = self.X
+        rows = max(1, block_bytes // max(1, X.shape[1] * X.itemsize))
+        for start in range(0, X.shape[0], rows):
+            yield X[start:start + rows] - self.X_offset
+
+    def centred_dense(self):
+        """The centred dense matrix, F-ordered (a copy unless already centred)."""
+        if self.centred:
+            return np.asfortranarray(self.X)
+        out = np.empty(self.X.shape, dtype=self.X.dtype, order="F")
+        np.subtract(self.X, self.X_offset, out=out)
+        return out
 
 
 def make_design(X, y, sample_weight, fit_intercept):
@@ -179,29 +206,28 @@ def make_design(X, y, sample_weight, fit_intercept):
     if sp.issparse(X):
         if sample_weight is not None:
             X = sp.csc_matrix(X.multiply(row_scale[:, None]))
-        Xd = X
-        Xd = Xd.astype(dtype, copy=False)
-        Xd.sort_indices()
-    elif fit_intercept or sample_weight is not None:
-        # One copy in X's own memory order (a transposing copy costs twice as
-        # much); solvers that need columns gather the ones they work on.
-        Xd = np.empty(X.shape, dtype=dtype, order="F" if X.flags.f_contiguous else "C")
-        np.subtract(X, X_offset, out=Xd)
-        if sample_weight is not None:
-            Xd *= row_scale[:, None]
-    else:
-        Xd = X
-    return Design(Xd, Yc, X_offset, y_offset, row_scale)
+        Xd = X.astype(dtype, copy=False)
+        if not Xd.has_sorted_indices:
+            Xd = Xd.sorted_indices()  # a copy: the caller's matrix stays as it is
+        return Design(Xd, Yc, X_offset, y_offset, row_scale, not fit_intercept)
+    if sample_weight is None:
+        return Design(X, Yc, X_offset, y_offset, row_scale, not fit_intercept)
+    # Weighted: one copy in X's own memory order (a transposing copy costs twice
+    # as much), centred and scaled in place.
+    Xd = np.empty(X.shape, dtype=dtype, order="F" if X.flags.f_contiguous else "C")
+    np.subtract(X, X_offset, out=Xd)
+    Xd *= row_scale[:, None]
+    return Design(Xd, Yc, X_offset, y_offset, row_scale, True)
 
 
 def centered_operator(design):
     """The centred design matrix as a ``LinearOperator`` (never densified)."""
     X, m, v = design.X, design.X_offset, design.row_scale
-    if not design.is_sparse or not np.any(m):
+    if design.centred or not np.any(m):
         return LinearOperator(
             X.shape, matvec=X.__matmul__, rmatvec=X.T.__matmul__, dtype=X.dtype
         )
-    XT = X.T.tocsr()
+    XT = X.T.tocsr() if sp.issparse(X) else X.T
 
     def matvec(w):
         w = np.ravel(w)

@@ -43,9 +43,14 @@ def gram_problem(design):
         m, v = design.X_offset, design.row_scale
         Q = (X.T @ X).toarray() - (v @ v) * np.outer(m, m)
         q = X.T @ Y - np.outer(m, v @ Y)
-    else:
+    elif design.centred:
         Q = X.T @ X
         q = X.T @ Y
+    else:  # implicit centring: accumulate exactly centred row blocks
+        Q = np.zeros((X.shape[1],) * 2, dtype=X.dtype)
+        for block in design.centred_row_blocks():
+            Q += block.T @ block
+        q = X.T @ Y - np.outer(design.X_offset, Y.sum(axis=0))
     dtype = X.dtype
     Q = np.ascontiguousarray(Q, dtype=dtype)
     q = np.asfortranarray(q, dtype=dtype)
@@ -200,8 +205,8 @@ class GramCache:
     involving new columns are computed.
     """
 
-    def __init__(self, X, y):
-        self.X, self.y = X, y
+    def __init__(self, X, y, columns):
+        self.X, self.y, self.columns = X, y, columns
         self.cols = np.empty(0, dtype=np.intp)
         self.X_cols = np.empty((X.shape[0], 0), dtype=X.dtype, order="F")
         self.Q = np.empty((0, 0), dtype=X.dtype)
@@ -211,7 +216,7 @@ class GramCache:
         """``(Q_ws, q_ws, X_ws)`` for the sorted working set ``ws``."""
         new = ws[~np.isin(ws, self.cols)]
         if new.size:
-            X_new = np.asfortranarray(self.X[:, new])
+            X_new = self.columns(new)
             cross = X_new.T @ self.X_cols
             Q = np.empty((self.cols.size + new.size,) * 2, dtype=self.X.dtype)
             m = self.cols.size
@@ -229,30 +234,53 @@ class GramCache:
 
 
 class DenseTarget:
-    """One target on dense, centred X; ``R = y - X w`` is kept for all features."""
+    """One target on a dense design; ``R = y - X_c w`` is kept for all features.
 
-    def __init__(self, X, y, w, norms2, penalty, use_gram_blocks):
-        self.X, self.y, self.w, self.norms2 = X, y, w, norms2
+    ``X_c`` is the centred design: ``design.X`` itself, or ``design.X`` minus
+    its column means when the design is centred implicitly (unweighted). The
+    gradient then takes the means off analytically, and the columns a
+    restricted problem works on are gathered and centred exactly.
+    """
+
+    def __init__(self, design, y, w, norms2, penalty, use_gram_blocks):
+        self.design = design
+        self.X, self.y, self.w, self.norms2 = design.X, y, w, norms2
+        self.mean = None if design.centred else design.X_offset
         self.penalty = penalty
         self.use_gram_blocks = use_gram_blocks
-        self.R = y.copy() if not w.any() else np.ascontiguousarray(y - X @ w)
+        self.R = y.copy()
+        if w.any():
+            self.R -= self.X @ w
+            if self.mean is not None:
+                self.R += self.mean @ w
         self._X_columns = None
-        self._gram = GramCache(X, y) if use_gram_blocks else None
+        self._gram = GramCache(self.X, y, self.columns) if use_gram_blocks else None
+
+    def columns(self, ws):
+        """The centred columns ``ws``, F-ordered (a new array)."""
+        X_ws = np.asfortranarray(self.X[:, ws])
+        if self.mean is not None:
+            X_ws -= self.mean[ws]
+        return X_ws
+
+    def all_columns(self):
+        """The whole centred design, F-ordered (made once: kernels read columns)."""
+        if self._X_columns is None:
+            self._X_columns = self.design.centred_dense()
+        return self._X_columns
 
     def gradient(self):
-        return self.X.T @ self.R, self.R @ self.R, self.R @ self.y
+        g = self.X.T @ self.R
+        if self.mean is not None:
+            g -= self.mean * self.R.sum()  # the residual is orthogonal to 1
+        return g, self.R @ self.R, self.R @ self.y
 
     def restrict(self, ws, everything):
         w_ws = (self.w if everything else self.w[ws]).copy()
         if self.use_gram_blocks and self.X.shape[0] >= 2 * ws.shape[0]:
             Q, q, X_ws = self._gram.block(ws)
             return GramRestricted(Q, q, self.y @ self.y, w_ws, self.penalty), X_ws
-        if everything:
-            if self._X_columns is None:  # the kernels read columns
-                self._X_columns = np.asfortranarray(self.X)
-            X_ws = self._X_columns
-        else:
-            X_ws = np.asfortranarray(self.X[:, ws])
+        X_ws = self.all_columns() if everything else self.columns(ws)
         return DenseRestricted(X_ws, self.y, w_ws, self.R, self.norms2[ws],
                                 self.penalty), X_ws
 

@@ -234,8 +234,8 @@ def coordinate_descent(design, l1, l2, *, coef_init, positive, max_iter, tol,
         elif design.is_sparse:
             target = SparseTarget(design, y, w, norms2, penalty)
         else:
-            target = DenseTarget(X, y, w, norms2, penalty,
-                                  gram_blocks and not small)
+            target = DenseTarget(design, y, w, norms2, penalty,
+                                 gram_blocks and not small)
         if small:
             gap, n_ep = _single_call(target, y, gram, t, penalty, max_iter, gap_tol,
                                      tol, random, rng)
@@ -266,5 +266,5 @@ def _single_call(target, y, gram, t, penalty, max_iter, gap_tol, tol, random, rn
         return _cd_fast.cd_sparse(X.data, as_int32(X.indices, "indices"),
                                   as_int32(X.indptr, "nnz"), target.mean, target.v, y,
                                   w, target.R, target.norms2, l1, l2, ws, *common)
-    return _cd_fast.cd_dense(np.asfortranarray(target.X), y, w, target.R,
-                             target.norms2, l1, l2, ws, *common)
+    return _cd_fast.cd_dense(target.all_columns(), y, w, target.R, target.norms2,
+                             l1, l2, ws, *common)

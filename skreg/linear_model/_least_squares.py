@@ -45,6 +45,7 @@ def least_squares(design, *, positive, max_iter, tol):
                 coef[t], n_iter[t] = out[0], max(out[2], 1)
         fitted = np.column_stack([op @ coef[t] for t in range(n_targets)])
     else:
+        X = design.centred_dense()
         if positive:
             for t in range(n_targets):
                 coef[t] = nnls(X, Y[:, t], maxiter=max(max_iter, 3 * n_features))[0]

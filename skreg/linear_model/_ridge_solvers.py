@@ -97,14 +97,15 @@ def _dense64(design):
     """The centred design as a float64 ndarray, or ``None`` if sparse."""
     if design.is_sparse:
         return None
-    return np.asarray(design.X, dtype=np.float64)
+    X = design.X if design.centred else design.centred_dense()
+    return np.asarray(X, dtype=np.float64)
 
 
 def centered_gram(design):
     """``Xc^T Xc`` (float64, dense) and ``Xc^T Y``, without densifying sparse X."""
     X, Y = design.X, np.asarray(design.y, dtype=np.float64)
     if not design.is_sparse:
-        X = np.asarray(X, dtype=np.float64)
+        X = _dense64(design)
         # X.T @ X on one buffer is dispatched to BLAS syrk (half the flops).
         return X.T @ X, X.T @ Y
     X = X.astype(np.float64, copy=False)
@@ -190,7 +191,7 @@ def centered_kernel(design):
     """``Xc Xc^T`` (float64, dense), without densifying sparse X."""
     X = design.X
     if not design.is_sparse:
-        X = np.asarray(X, dtype=np.float64)
+        X = _dense64(design)
         return X @ X.T
     X = X.astype(np.float64, copy=False)
     K = (X @ X.T).toarray()
@@ -208,7 +209,7 @@ def _centered_rmatmat(design, C):
     """``Xc^T C`` for C of shape (n_samples, k)."""
     X = design.X
     if not design.is_sparse:
-        return np.asarray(X, dtype=np.float64).T @ C
+        return _dense64(design).T @ C
     out = np.asarray(X.T @ C, dtype=np.float64)
     m = np.asarray(design.X_offset, dtype=np.float64)
     if np.any(m):

@@ -31,17 +31,19 @@ __all__ = [
 ]
 
 
-def check_sample_weight(sample_weight, X, dtype):
+def check_sample_weight(sample_weight, X, dtype, *, normalised=True):
     """Validate ``sample_weight``: 1-D, finite, non-negative, not all zero.
 
-    Returns a new array (never the caller's), or ``None`` for unit weights.
+    Returns a new array (never the caller's), or ``None`` for unit weights. A
+    scalar weight is a constant one: dropped (``None``) when the objective
+    normalises the weights, else spread over the samples.
     """
     if sample_weight is None:
         return None
     n_samples = X.shape[0]
-    if np.isscalar(sample_weight):
-        check_real(sample_weight, "sample_weight", low=0, closed="neither")
-        return None  # a constant weight is normalised away
+    if np.isscalar(sample_weight) and not isinstance(sample_weight, str):
+        value = check_real(sample_weight, "sample_weight", low=0, closed="neither")
+        return None if normalised else np.full(n_samples, value, dtype=dtype)
     sw = np.array(sample_weight, dtype=dtype, copy=True)
     if sw.ndim != 1:
         raise ValueError(

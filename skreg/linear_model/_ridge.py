@@ -313,13 +313,8 @@ class RidgeRegressor(LinearModelMixin, BaseEstimator):
                                  is_sparse=sp.issparse(X), shape=X.shape,
                                  alpha=alpha)
 
-        if np.isscalar(sample_weight) and not isinstance(sample_weight, str):
-            # A constant weight rescales the data term (scikit-learn's Ridge
-            # does not normalise weights), so it cannot be dropped as None.
-            value = check_real(sample_weight, "sample_weight", low=0,
-                               closed="neither")
-            sample_weight = np.full(X.shape[0], value)
-        sw = check_sample_weight(sample_weight, X, np.float64)
+        # scikit-learn's Ridge does not normalise weights: a constant one counts.
+        sw = check_sample_weight(sample_weight, X, np.float64, normalised=False)
 
         if (solver in ("cholesky", "eigh") and not sp.issparse(X)
                 and X.shape[1] <= X.shape[0]):

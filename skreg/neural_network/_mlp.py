@@ -618,6 +618,11 @@ class RegularizedMLPClassifier(ClassifierMixin, BaseEstimator):
         train, val = train_test_split(
             np.arange(n), test_size=n_val, stratify=stratify, random_state=rng
         )
+        if sw[train].sum() <= 0 or sw[val].sum() <= 0:
+            raise ValueError(
+                "sample_weight (times class_weight) sums to zero on the training "
+                "or the validation part of the early-stopping split."
+            )
         validation = (X[val], Y[val], sw[val] / sw[val].mean())
         return X[train], Y[train], sw[train], validation
 

@@ -17,6 +17,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state
 
+from .._validation import InvalidParameterError
 from ._base import (
     LinearModelMixin,
     check_bool,
@@ -91,7 +92,7 @@ class _PathCV(LinearModelMixin, BaseEstimator):
         ])
         folds = list(check_cv(self.cv).split(X, y))
         if rule == "1se" and len(folds) < 2:
-            raise ValueError(
+            raise InvalidParameterError(
                 "selection_rule='1se' needs at least 2 cross-validation folds to "
                 f"estimate a standard error; cv gave {len(folds)}."
             )
@@ -359,7 +360,8 @@ class ElasticNetCV(_PathCV):
             return [check_real(self.l1_ratio, "l1_ratio", low=0, high=1)], True
         values = list(np.ravel(np.asarray(self.l1_ratio, dtype=object)))
         if not values:
-            raise ValueError("l1_ratio must be a float or a non-empty list of floats.")
+            raise InvalidParameterError(
+                "l1_ratio must be a float or a non-empty list of floats.")
         return [check_real(v, "l1_ratio", low=0, high=1) for v in values], False
 
     def _set_l1_ratio(self, l1_ratio):

@@ -33,6 +33,7 @@ from sklearn.metrics import r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state, check_X_y
 
+from .._validation import InvalidParameterError
 from ._base import (
     Design,
     check_bool,
@@ -73,7 +74,7 @@ def _alpha_max(X, y, sample_weight, fit_intercept, l1_ratio):
     xbar 1' S y^c``, where the last factor is zero but for rounding.
     """
     if l1_ratio == 0:
-        raise ValueError(
+        raise InvalidParameterError(
             "l1_ratio=0 (a pure L2 penalty) has no finite alpha_max, so no automatic "
             "alpha grid: pass an explicit grid with alphas=[...], or use "
             "l1_ratio > 0."
@@ -189,10 +190,11 @@ def check_alphas(alphas, *, X, y, sample_weight, fit_intercept, l1_ratio, eps):
     ``X``, ``y`` and ``sample_weight`` must be validated already.
     """
     if isinstance(alphas, (bool, np.bool_)):
-        raise ValueError(f"alphas must be an int or an array-like, got {alphas!r}.")
+        raise InvalidParameterError(
+            f"alphas must be an int or an array-like, got {alphas!r}.")
     if isinstance(alphas, (int, np.integer)):
         if alphas < 1:
-            raise ValueError(
+            raise InvalidParameterError(
                 f"alphas, when an int, is the number of alphas (n_alphas) and must "
                 f"be at least 1, got {alphas!r}."
             )
@@ -201,12 +203,12 @@ def check_alphas(alphas, *, X, y, sample_weight, fit_intercept, l1_ratio, eps):
     try:
         grid = np.array(alphas, dtype=np.float64).ravel()
     except (TypeError, ValueError):
-        raise ValueError(
+        raise InvalidParameterError(
             f"alphas must be an int (the number of alphas) or an array-like of "
             f"non-negative floats, got {alphas!r}."
         ) from None
     if grid.size == 0 or not np.all(np.isfinite(grid)) or np.any(grid < 0):
-        raise ValueError(
+        raise InvalidParameterError(
             f"alphas must be a non-empty array of finite, non-negative floats, got "
             f"{alphas!r}."
         )
@@ -241,7 +243,7 @@ def check_precompute(precompute):
         return check_choice(precompute, "precompute", {"auto"})
     if isinstance(precompute, (bool, np.bool_)):
         return bool(precompute)
-    raise ValueError(
+    raise InvalidParameterError(
         "precompute must be True, False or 'auto' along a path (each training "
         f"split needs its own Gram matrix), got {type(precompute).__name__}."
     )
@@ -414,7 +416,7 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, alphas=100, fit_intercept=True,
     else:
         coef0 = np.array(coef_init, dtype=X.dtype)
         if coef0.size != n_targets * n_features:
-            raise ValueError(
+            raise InvalidParameterError(
                 f"coef_init has shape {np.shape(coef_init)}, expected "
                 f"({n_features},) or ({n_targets}, {n_features})."
             )
@@ -520,7 +522,7 @@ def validation_split(n_samples, validation_fraction, rng):
     """
     n_val = ceil(validation_fraction * n_samples)
     if n_val < 2 or n_samples - n_val < 2:
-        raise ValueError(
+        raise InvalidParameterError(
             f"validation_fraction={validation_fraction} of n_samples={n_samples} "
             f"leaves {n_val} validation and {n_samples - n_val} training samples; "
             "early stopping needs at least 2 of each. Change validation_fraction, "
@@ -624,12 +626,12 @@ def enet_early_stopping(X, y, sample_weight, *, alpha, l1_ratio, n_alphas,
     alpha) is a good starting point for the refit on all the data.
     """
     if alpha == 0:
-        raise ValueError(
+        raise InvalidParameterError(
             "early_stopping=True walks the path from alpha_max down to alpha, "
             "which must be positive, got alpha=0."
         )
     if l1_ratio == 0:
-        raise ValueError(
+        raise InvalidParameterError(
             "early_stopping=True needs l1_ratio > 0: with a pure L2 penalty there "
             "is no alpha_max to start the path from (use RidgeRegressor)."
         )

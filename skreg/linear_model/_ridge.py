@@ -6,6 +6,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
 
 from .._validation import InvalidParameterError
 from ._base import (
@@ -19,6 +20,8 @@ from ._base import (
     make_design,
     validate_fit_data,
 )
+from ._path import check_early_stopping_params
+from ._ridge_path import ridge_early_stopping
 from ._ridge_solvers import (
     RidgeSolution,
     dense_gram,
@@ -208,8 +211,30 @@ class RidgeRegressor(LinearModelMixin, BaseEstimator):
     positive : bool, default=False
         Constrain the coefficients to be ``>= 0`` (solver 'auto' or 'lbfgs').
     random_state : int, RandomState instance or None, default=None
-        Accepted for compatibility with scikit-learn; every skreg route is
-        deterministic, so it is unused.
+        Seeds the validation split of ``early_stopping=True``; every solver is
+        deterministic, so it is otherwise unused.
+    early_stopping : bool, default=False
+        Choose ``alpha`` on held-out data: fit a path on a training split,
+        from a large alpha (``1e3`` times the largest eigenvalue of the split's
+        centred Gram matrix, where every direction is shrunk below 1/1001 of
+        its least-squares size) down to ``alpha`` (the least regularization
+        allowed, ``> 0``), score each step by the R² of the held-out
+        ``validation_fraction``, stop once that score has not improved by more
+        than ``tol`` for ``n_iter_no_change`` steps, and refit on all the data
+        at the best step's alpha, stored as ``alpha_``. One eigendecomposition
+        of the training split serves the whole path, whatever ``solver`` (used
+        for the refit). Alphas are in full-data units: a step at ``a`` fits the
+        split at ``a * n_train / n_samples`` (the ratio of the weight sums
+        when weighted), which balances its data term as ``a`` balances the
+        full data's. Needs a scalar ``alpha`` and ``positive=False``.
+    validation_fraction : float, default=0.1
+        Share of the samples held out for early stopping, in (0, 1); the split
+        is drawn from ``random_state``.
+    n_iter_no_change : int, default=5
+        Steps without an improvement larger than ``tol`` of the validation
+        score after which early stopping ends the path.
+    n_alphas : int, default=100
+        Number of log-spaced alphas of the early-stopping path.
 
     Attributes
     ----------
@@ -225,6 +250,16 @@ class RidgeRegressor(LinearModelMixin, BaseEstimator):
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Feature names, when ``X`` has string column names.
+    alpha_ : float
+        The alpha chosen by early stopping (``early_stopping=True`` only).
+    alphas_ : ndarray of shape (n_steps,)
+        The alphas tried by early stopping, decreasing (``early_stopping=True``
+        only).
+    validation_scores_ : ndarray of shape (n_steps,)
+        Validation R² at each of ``alphas_`` (``early_stopping=True`` only).
+    best_validation_score_ : float
+        Best of ``validation_scores_``, reached at ``alpha_``
+        (``early_stopping=True`` only).
 
     Notes
     -----
@@ -266,6 +301,10 @@ class RidgeRegressor(LinearModelMixin, BaseEstimator):
         solver="auto",
         positive=False,
         random_state=None,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=5,
+        n_alphas=100,
     ):
         self.alpha = alpha
         self.fit_intercept = fit_intercept
@@ -275,6 +314,10 @@ class RidgeRegressor(LinearModelMixin, BaseEstimator):
         self.solver = solver
         self.positive = positive
         self.random_state = random_state
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.n_alphas = n_alphas
 
     def fit(self, X, y, sample_weight=None):
         """Fit the ridge model.
@@ -302,6 +345,9 @@ class RidgeRegressor(LinearModelMixin, BaseEstimator):
                     else check_int(self.max_iter, "max_iter", low=1))
         if not isinstance(self.solver, str):
             check_choice(self.solver, "solver", _SOLVERS)
+        early_stopping = check_bool(self.early_stopping, "early_stopping")
+        validation_fraction, n_iter_no_change, n_alphas = check_early_stopping_params(
+            self.validation_fraction, self.n_iter_no_change, self.n_alphas)
 
         # Keep dense X's layout: _dense_design makes the one copy it needs.
         X, y = validate_fit_data(self, X, y, order=None)
@@ -315,6 +361,23 @@ class RidgeRegressor(LinearModelMixin, BaseEstimator):
 
         # scikit-learn's Ridge does not normalise weights: a constant one counts.
         sw = check_sample_weight(sample_weight, X, np.float64, normalised=False)
+        if early_stopping:
+            # Choose alpha on a validation split; the code below refits there.
+            walk = ridge_early_stopping(
+                X, y, sw, alpha=alpha, positive=positive, n_alphas=n_alphas,
+                validation_fraction=validation_fraction,
+                n_iter_no_change=n_iter_no_change, tol=tol,
+                fit_intercept=fit_intercept,
+                rng=check_random_state(self.random_state),
+            )
+            self.alpha_ = walk.alpha
+            self.alphas_ = walk.alphas
+            self.validation_scores_ = walk.scores
+            self.best_validation_score_ = walk.best_score
+            alpha = np.full(n_targets, walk.alpha)
+            solver = _resolve_solver(self.solver, positive=positive,
+                                     is_sparse=sp.issparse(X), shape=X.shape,
+                                     alpha=alpha)
 
         if (solver in ("cholesky", "eigh") and not sp.issparse(X)
                 and X.shape[1] <= X.shape[0]):

@@ -5,6 +5,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from skreg import ElasticNet, LassoRegressor
 from skreg.linear_model._cv import ElasticNetCV, LassoRegressorCV
 from skreg.linear_model._ridge import RidgeRegressor
+from skreg.linear_model._ridge_cv import RidgeRegressorCV
 from skreg.neural_network import RegularizedMLPClassifier
 
 # (estimator, {check name: reason}) pairs. An entry in the dict is an expected
@@ -50,6 +51,18 @@ PATH_CV = [
      _SPLIT),
     (ElasticNet(alpha=1e-3, early_stopping=True, validation_fraction=0.2,
                 n_alphas=20, random_state=0), _SPLIT),
+]
+
+# --- ridge cross-validation and early stopping (_SPLIT: the path's reasons) ---
+RIDGE_CV = [
+    (RidgeRegressorCV(), {}),
+    (RidgeRegressorCV(cv=3, selection_rule="1se"), {}),
+    (RidgeRegressorCV(alphas=[0.01, 1.0, 100.0], alpha_per_target=True,
+                      fit_intercept=False), {}),
+    (RidgeRegressor(alpha=1e-3, early_stopping=True, validation_fraction=0.2,
+                    random_state=0), _SPLIT),
+    (RidgeRegressor(alpha=1e-3, early_stopping=True, validation_fraction=0.2,
+                    n_alphas=20, solver="svd"), _SPLIT),
 ]
 
 # --- network configurations (filled by the network work) ---
@@ -101,7 +114,7 @@ NETWORK = [
     ),
 ]
 
-ALL = LINEAR + RIDGE + NETWORK + PATH_CV
+ALL = LINEAR + RIDGE + NETWORK + PATH_CV + RIDGE_CV
 
 
 @parametrize_with_checks(

@@ -190,3 +190,32 @@ def test_api_attributes_match_docstring(name):
     assert in_docstring, f"{name} documents no fitted attributes"
     documented = [n for n, _ in api_sections()[name].get("Fitted attributes", [])]
     assert sorted(documented) == sorted(in_docstring)
+
+
+ROOT = Path(__file__).parents[1]
+PAGES = [ROOT / "README.md", ROOT / "docs" / "guide.md", API]
+
+
+def test_readme_keeps_the_two_commands_ci_runs():
+    top = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()[:6]
+    assert any(line.startswith("pip install -e . && python -m skreg demo")
+               for line in top)
+    assert any(line.startswith('pip install -e ".[test]" && pytest') for line in top)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
+def test_relative_links_resolve(page):
+    text = page.read_text(encoding="utf-8")
+    targets = [t for t in re.findall(r"\]\(([^)#\s]+)", text)
+               if "://" not in t]
+    assert targets or page == API
+    for target in targets:
+        assert (page.parent / target).exists(), f"{page.name} links to {target}"
+
+
+def test_readme_python_example_runs():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.DOTALL)
+    assert blocks
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), {"print": lambda *a: None})

@@ -56,6 +56,9 @@ class RidgeSpectrum(NamedTuple):
         ``V^T Xd^T Yd``.
     X_offset : ndarray of shape (n_features,)
     y_offset : ndarray of shape (n_targets,)
+    train_scores : ndarray of shape (n_samples, rank) or None
+        ``(X - X_offset) @ V`` of the factored rows, when the route got it for
+        free (the kernel route with positive weights: ``U sqrt(lam) / sqrt(s)``).
     """
 
     basis: np.ndarray
@@ -63,6 +66,7 @@ class RidgeSpectrum(NamedTuple):
     proj: np.ndarray
     X_offset: np.ndarray
     y_offset: np.ndarray
+    train_scores: np.ndarray | None = None
 
 
 def ridge_spectrum(X, Y, sample_weight, fit_intercept):
@@ -106,8 +110,12 @@ def ridge_spectrum(X, Y, sample_weight, fit_intercept):
     root = np.sqrt(lam)
     XdT_U = _design_rmatmat(design, U)
     Yd = np.asarray(design.y, dtype=np.float64)
+    v = np.asarray(design.row_scale, dtype=np.float64)
+    # Xd V = U sqrt(lam): the rows' scores cost no product over the features
+    # (a zero weight hides its row from Xd, so then they are computed).
+    scores = U * (root / v[:, None]) if np.all(v > 0) else None
     return RidgeSpectrum(XdT_U / root, lam, root[:, None] * (U.T @ Yd),
-                         design.X_offset, design.y_offset)
+                         design.X_offset, design.y_offset, scores)
 
 
 def _design_rmatmat(design, C):
@@ -176,7 +184,9 @@ def loo_squared_errors(X, Y, sample_weight, spectrum, alphas, fit_intercept):
     n_samples = X.shape[0]
     n_targets = Y.shape[1]
     s = np.ones(n_samples) if sample_weight is None else sample_weight
-    Q = centred_scores(X, spectrum)  # (n, rank)
+    Q = spectrum.train_scores
+    if Q is None:
+        Q = centred_scores(X, spectrum)  # (n, rank)
     Q2 = Q * Q
     Yc = Y - spectrum.y_offset
     base = s / s.sum() if fit_intercept else np.zeros(n_samples)

@@ -55,7 +55,10 @@ def main():
 
     # Worker processes, not threads, so the example behaves as a real cluster
     # would: every task's data and estimator travel to another interpreter.
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+    # The quick run (the test suite) uses threads: starting worker processes
+    # is most of its cost, and tests/test_dask.py covers worker processes.
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1,
+                           processes=not QUICK, protocol="tcp",
                            host="127.0.0.1", dashboard_address=None)
     client = Client(cluster)
     try:

@@ -58,8 +58,8 @@ best_ratio = search.best_params_["elasticnet__l1_ratio"]
 
 fig, (ax, ax_curve) = plt.subplots(1, 2, figsize=(12, 4.6), sharey=True,
                                    layout="constrained")
-for ratio, color in zip(l1_ratios, plt.get_cmap("viridis")(np.linspace(0, 0.9, len(l1_ratios))),
-                        strict=True):
+colors = plt.get_cmap("viridis")(np.linspace(0, 0.9, len(l1_ratios)))
+for ratio, color in zip(l1_ratios, colors, strict=True):
     rows = params_ratio == ratio
     ax.plot(params_alpha[rows], results["mean_test_score"][rows], color=color,
             label=f"l1_ratio={ratio:g}")

@@ -89,10 +89,12 @@ def run_demo(seed=0, figures_dir=DEFAULT_FIGURES_DIR, figures=True, out=print):
         out("figures skipped (--no-figures)")
     else:
         try:
-            from ._demo_figures import draw_all
+            import matplotlib  # noqa: F401 - only asks whether it is installed
         except ImportError:
             out(NO_MATPLOTLIB)
         else:
+            from ._demo_figures import draw_all
+
             folder = Path(figures_dir)
             out(f"writing figures into {folder.resolve()}/ ...", flush=True)
             paths = draw_all(results, folder)

@@ -1,19 +1,25 @@
 """The demo's figures, drawn with matplotlib's object API.
 
 ``matplotlib.figure.Figure`` renders to files without pyplot, so the demo
-never picks a GUI backend or touches pyplot's global state. Importing this
-module raises ImportError when matplotlib is missing; the caller handles it.
+never picks a GUI backend or touches pyplot's global state. matplotlib is
+imported when a figure is drawn, not with this module, so that the package
+(and pytest's doctest collection) imports without the optional extra.
 """
 
 from pathlib import Path
 
 import numpy as np
-from matplotlib.figure import Figure
 
 from .linear_model import lasso_path
 
 INFORMATIVE = "tab:blue"
 NOISE = "0.65"
+
+
+def _new_figure(**kwargs):
+    from matplotlib.figure import Figure
+
+    return Figure(**kwargs)
 
 
 def _save(fig, folder, name):
@@ -27,7 +33,7 @@ def diabetes_path(artifacts, folder):
     cv = artifacts["lasso_cv"]
     n_inf = artifacts["n_informative"]
     path = lasso_path(artifacts["X_train"], artifacts["y_train"], alphas=cv.alphas_)
-    fig = Figure(figsize=(11, 4.2), layout="constrained")
+    fig = _new_figure(figsize=(11, 4.2), layout="constrained")
     ax_path, ax_cv = fig.subplots(1, 2)
     # Noise first, so that the informative features are drawn on top.
     for j in reversed(range(path.coefs.shape[0])):
@@ -62,7 +68,7 @@ def diabetes_coefficients(artifacts, folder):
               (f"ElasticNetCV (l1_ratio={artifacts['enet_cv'].l1_ratio_:g})",
                artifacts["enet_cv"]),
               ("LassoRegressorCV (L1)", artifacts["lasso_cv"])]
-    fig = Figure(figsize=(11, 6), layout="constrained")
+    fig = _new_figure(figsize=(11, 6), layout="constrained")
     axes = fig.subplots(len(models), 1, sharex=True)
     index = np.arange(len(artifacts["feature_names"]))
     for ax, (name, model) in zip(axes, models, strict=True):
@@ -83,7 +89,7 @@ def diabetes_coefficients(artifacts, folder):
 def digits_curves(artifacts, folder):
     """Training loss and validation accuracy with and without regularization."""
     plain, reg = artifacts["plain"], artifacts["regularized"]
-    fig = Figure(figsize=(11, 4.2), layout="constrained")
+    fig = _new_figure(figsize=(11, 4.2), layout="constrained")
     ax_loss, ax_val = fig.subplots(1, 2)
     reg_label = f"dropout {reg.dropout:g} + weight decay {reg.weight_decay:g}"
     for model, label, color in [(plain, "no regularization", "tab:orange"),
@@ -108,7 +114,7 @@ def breast_cancer_inputs(artifacts, folder):
     """First-layer weight norm per input: L1 switches inputs off, L2 does not."""
     names = artifacts["feature_names"]
     index = np.arange(len(names))
-    fig = Figure(figsize=(11, 4.2), layout="constrained")
+    fig = _new_figure(figsize=(11, 4.2), layout="constrained")
     ax = fig.subplots()
     ax.bar(index - 0.2, artifacts["sklearn_input_norms"], width=0.4,
            color=NOISE, label="MLPClassifier, L2 penalty")

@@ -150,14 +150,17 @@ class RidgeRegressorCV(LinearModelMixin, BaseEstimator):
     >>> from sklearn.datasets import load_diabetes
     >>> from skreg.linear_model._ridge_cv import RidgeRegressorCV
     >>> X, y = load_diabetes(return_X_y=True)
-    >>> reg = RidgeRegressorCV(alphas=[1e-3, 1e-2, 1e-1, 1.0]).fit(X, y)
+    >>> alphas = [1e-3, 1e-2, 1e-1, 1.0]
+    >>> reg = RidgeRegressorCV(alphas=alphas).fit(X, y)
     >>> reg.alpha_
-    0.1
+    0.01
     >>> reg.mse_path_.shape
     (4, 442)
-    >>> smooth = RidgeRegressorCV(alphas=[1e-3, 1e-2, 1e-1, 1.0], cv=5,
-    ...                           selection_rule="1se").fit(X, y)
-    >>> bool(smooth.alpha_ >= 1e-2)
+    >>> from sklearn.linear_model import RidgeCV
+    >>> RidgeCV(alphas=alphas).fit(X, y).alpha_ == reg.alpha_
+    True
+    >>> smooth = RidgeRegressorCV(alphas=alphas, cv=5, selection_rule="1se")
+    >>> bool(smooth.fit(X, y).alpha_ >= reg.alpha_)
     True
     """
 
@@ -212,7 +215,7 @@ class RidgeRegressorCV(LinearModelMixin, BaseEstimator):
                     f"Leave-one-out (cv=None) needs at least 2 samples, got "
                     f"{n_samples} sample."
                 )
-            spectrum = ridge_spectrum(X, Y, sw, fit_intercept)
+            spectrum = ridge_spectrum(X, Y, sw, fit_intercept, basis=False)
             errors = loo_squared_errors(X, Y, sw, spectrum, alphas, fit_intercept)
             paths = errors.transpose(2, 0, 1)  # (n_targets, n_alphas, n_samples)
         else:

@@ -48,9 +48,11 @@ class RidgeSpectrum(NamedTuple):
 
     Attributes
     ----------
-    basis : ndarray of shape (n_features, rank)
+    basis : ndarray of shape (n_features, rank) or None
         Orthonormal eigenvectors ``V`` of ``Xd^T Xd`` (those of non-zero
-        eigenvalue when the problem was factored through the kernel).
+        eigenvalue when the problem was factored through the kernel). None
+        when not asked for (``ridge_spectrum(..., basis=False)``) and the
+        route can do without: then ``dual_map`` maps to feature space.
     eigvals : ndarray of shape (rank,)
     proj : ndarray of shape (rank, n_targets)
         ``V^T Xd^T Yd``.
@@ -67,9 +69,16 @@ class RidgeSpectrum(NamedTuple):
     X_offset: np.ndarray
     y_offset: np.ndarray
     train_scores: np.ndarray | None = None
+    dual_map: object = None
+
+    def to_features(self, C):
+        """``V @ C`` for C of shape (rank, k)."""
+        if self.basis is not None:
+            return self.basis @ C
+        return self.dual_map(C)
 
 
-def ridge_spectrum(X, Y, sample_weight, fit_intercept):
+def ridge_spectrum(X, Y, sample_weight, fit_intercept, *, basis=True):
     """Factor ``sum_i s_i (y_i - x_i w - b)^2 + alpha ||w||^2`` for every alpha.
 
     Tall problems eigendecompose the Gram matrix (dense X streamed, never
@@ -84,6 +93,10 @@ def ridge_spectrum(X, Y, sample_weight, fit_intercept):
     sample_weight : ndarray of shape (n_samples,) or None
         Not normalised (the ridge scale).
     fit_intercept : bool
+    basis : bool, default=True
+        Whether ``V`` is needed explicitly. Leave-one-out needs only the
+        training rows' scores and one fit: on the kernel route that spares
+        the ``n_features x n_samples x rank`` product forming ``V``.
     """
     n_samples, n_features = X.shape
     if n_features <= n_samples and not sp.issparse(X):
@@ -108,13 +121,18 @@ def ridge_spectrum(X, Y, sample_weight, fit_intercept):
     keep = lam > lam.max(initial=0.0) * _EPS * n_samples
     lam, U = lam[keep], U[:, keep]
     root = np.sqrt(lam)
-    XdT_U = _design_rmatmat(design, U)
     Yd = np.asarray(design.y, dtype=np.float64)
     v = np.asarray(design.row_scale, dtype=np.float64)
     # Xd V = U sqrt(lam): the rows' scores cost no product over the features
     # (a zero weight hides its row from Xd, so then they are computed).
     scores = U * (root / v[:, None]) if np.all(v > 0) else None
-    return RidgeSpectrum(XdT_U / root, lam, root[:, None] * (U.T @ Yd),
+    proj = root[:, None] * (U.T @ Yd)
+    if not basis and scores is not None:
+        def dual_map(C):
+            return _design_rmatmat(design, U @ (C / root[:, None]))
+        return RidgeSpectrum(None, lam, proj, design.X_offset, design.y_offset,
+                             scores, dual_map)
+    return RidgeSpectrum(_design_rmatmat(design, U) / root, lam, proj,
                          design.X_offset, design.y_offset, scores)
 
 
@@ -157,7 +175,7 @@ def spectrum_coefs(spectrum, alphas):
 def spectrum_coefs_per_target(spectrum, alpha):
     """Coefficients, shape (n_targets, n_features), target t at ``alpha[t]``."""
     inv = 1.0 / (spectrum.eigvals[:, None] + np.asarray(alpha)[None, :])
-    return (spectrum.basis @ (inv * spectrum.proj)).T
+    return spectrum.to_features(inv * spectrum.proj).T
 
 
 def loo_squared_errors(X, Y, sample_weight, spectrum, alphas, fit_intercept):

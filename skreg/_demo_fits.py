@@ -123,6 +123,10 @@ def diabetes(seed, repeats=3):
         "GridSearchCV(Ridge)",
         lambda m: f"a={m.best_params_['alpha']:.3g} (grid CV)",
     )
+    pair("RidgeRegressor(early_stopping)",
+         RidgeRegressor(alpha=1e-3, early_stopping=True, validation_fraction=0.2,
+                        random_state=seed),
+         None, None, lambda m: f"a={m.alpha_:.3g} (ES)")
     pair("LassoRegressor(early_stopping)",
          LassoRegressor(alpha=1e-3, early_stopping=True, validation_fraction=0.2,
                         random_state=seed),

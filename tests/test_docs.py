@@ -193,7 +193,8 @@ def test_api_attributes_match_docstring(name):
 
 
 ROOT = Path(__file__).parents[1]
-PAGES = [ROOT / "README.md", ROOT / "docs" / "guide.md", API]
+PAGES = [ROOT / "README.md", ROOT / "docs" / "guide.md", API,
+         ROOT / "examples" / "README.md"]
 
 
 def test_readme_keeps_the_two_commands_ci_runs():

@@ -1,4 +1,4 @@
-"""RidgeRegressor(early_stopping=True): the spectral path on a training split."""
+"""The ridge path (ridge_path) and RidgeRegressor(early_stopping=True) along it."""
 
 import numpy as np
 import pytest
@@ -12,6 +12,7 @@ from sklearn.utils import check_random_state
 
 from skreg.linear_model._path import validation_split
 from skreg.linear_model._ridge import RidgeRegressor
+from skreg.linear_model._ridge_path import ridge_path
 
 
 def make_data(n=120, p=30, seed=0, sparse=False, n_targets=1):
@@ -171,3 +172,49 @@ def test_zero_weight_split_is_an_error():
     sw[val] = 0.0
     with pytest.raises(ValueError, match="sample_weight"):
         est.fit(X, y, sample_weight=sw)
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("shape", [(50, 8), (20, 35)])
+def test_ridge_path_points_equal_cold_fits(sparse, weighted, fit_intercept, shape):
+    X, Y = make_data(*shape, sparse=sparse, n_targets=2, seed=12)
+    sw = np.random.RandomState(2).uniform(0.1, 3.0, shape[0]) if weighted else None
+    path = ridge_path(X, Y, alphas=[0.3, 30.0, 3e-3, 3.0], sample_weight=sw,
+                      fit_intercept=fit_intercept)
+    assert_array_equal(path.alphas, [30.0, 3.0, 0.3, 3e-3])
+    assert path.coefs.shape == (2, shape[1], 4)
+    for k, alpha in enumerate(path.alphas):
+        cold = RidgeRegressor(alpha=alpha, fit_intercept=fit_intercept,
+                              solver="cholesky").fit(X, Y, sample_weight=sw)
+        assert_allclose(path.coefs[:, :, k], cold.coef_, rtol=1e-6, atol=1e-9)
+        assert_allclose(path.intercepts[:, k], cold.intercept_, rtol=1e-6,
+                        atol=1e-9)
+
+
+def test_ridge_path_automatic_grid_and_zero_alpha():
+    X, y = make_data(60, 6, seed=13)
+    path = ridge_path(X, y, alphas=7, eps=1e-4)
+    assert path.coefs.shape == (6, 7)
+    top = np.linalg.eigvalsh(np.cov(X.T, bias=True) * 60)[-1]
+    assert_allclose(path.alphas, np.geomspace(1e3 * top, 1e3 * top * 1e-4, 7))
+    # At the top every coefficient is shrunk to well under 1/1000 of OLS.
+    ols = ridge_path(X, y, alphas=[0.0])
+    assert np.all(np.abs(path.coefs[:, 0]) <= 1e-3 * np.abs(ols.coefs[:, 0]).max())
+    lstsq = np.linalg.lstsq(np.c_[X, np.ones(60)], y, rcond=None)[0]
+    assert_allclose(ols.coefs[:, 0], lstsq[:-1], rtol=1e-8)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"alphas": [-1.0]}, "alphas"),
+    ({"alphas": []}, "alphas"),
+    ({"alphas": 0}, "alphas"),
+    ({"alphas": "x"}, "alphas"),
+    ({"eps": 1.0}, "eps"),
+    ({"fit_intercept": None}, "fit_intercept"),
+])
+def test_ridge_path_bad_parameters(kwargs, match):
+    X, y = make_data(20, 3)
+    with pytest.raises(ValueError, match=match):
+        ridge_path(X, y, **kwargs)

@@ -9,6 +9,7 @@ eigenvalues ``lam`` of ``Xd^T Xd``), after which the fit at any alpha is
 and predictions on any rows ``X`` need only ``(X - X_offset) @ V`` (computed
 once) times an ``rank x n_targets`` matrix per alpha. The three callers:
 
+- :func:`ridge_path`, the public path,
 - exact leave-one-out of :class:`RidgeRegressorCV` (``cv=None``),
 - the per-fold scoring of its k-fold mode,
 - ``RidgeRegressor(early_stopping=True)``.
@@ -20,16 +21,25 @@ import numpy as np
 import scipy.sparse as sp
 from scipy import linalg
 from sklearn.metrics import r2_score
+from sklearn.utils import check_X_y
 
-from ._base import make_design
+from ._base import check_bool, check_int, check_real, check_sample_weight, make_design
 from ._path import early_stopping_walk, geometric_grid, validation_split
-from ._ridge_solvers import centered_gram, centered_kernel, dense_gram
+from ._ridge_solvers import (
+    Spectrum,
+    centered_gram,
+    centered_kernel,
+    dense_gram,
+    spectral_coefs,
+)
 
 __all__ = [
+    "RidgePathResult",
     "RidgeSpectrum",
     "fold_squared_error",
     "loo_squared_errors",
     "ridge_early_stopping",
+    "ridge_path",
     "ridge_spectrum",
     "spectrum_coefs",
     "spectrum_coefs_per_target",
@@ -316,3 +326,115 @@ def ridge_early_stopping(X, y, sample_weight, *, alpha, positive, n_alphas,
 
     return early_stopping_walk(steps(), score, n_iter_no_change=n_iter_no_change,
                                tol=tol)
+
+
+class RidgePathResult(NamedTuple):
+    """Outcome of :func:`ridge_path`.
+
+    Attributes
+    ----------
+    alphas : ndarray of shape (n_alphas,)
+        The penalties, decreasing.
+    coefs : ndarray of shape (n_features, n_alphas) or \
+            (n_targets, n_features, n_alphas)
+        Coefficients at each alpha (the layout of :func:`enet_path`).
+    intercepts : ndarray of shape (n_alphas,) or (n_targets, n_alphas)
+        Intercepts at each alpha (zeros when ``fit_intercept=False``).
+    """
+
+    alphas: np.ndarray
+    coefs: np.ndarray
+    intercepts: np.ndarray
+
+
+def ridge_path(X, y, *, alphas=100, eps=1e-6, fit_intercept=True,
+               sample_weight=None):
+    r"""Ridge solutions along a grid of penalties from one decomposition.
+
+    At each ``alpha`` of the grid, minimises (scikit-learn's Ridge scale, sample
+    weights :math:`s_i` not normalised)
+
+    .. math::
+
+        \sum_i s_i (y_i - x_i^\top w - b)^2 + \alpha \|w\|_2^2
+
+    exactly: one eigendecomposition of the centred Gram matrix (or of the
+    kernel matrix when ``n_features > n_samples``) gives every point, each
+    equal to ``RidgeRegressor(alpha=alpha, ...)`` fitted alone.
+
+    Parameters
+    ----------
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Sparse X is never densified.
+    y : array-like of shape (n_samples,) or (n_samples, n_targets)
+    alphas : int or array-like of shape (n_alphas,), default=100
+        An int: that many log-spaced values from
+        :math:`\alpha_{\max} = 10^3 \lambda_{\max}` (:math:`\lambda_{\max}`
+        the largest eigenvalue of the weighted, centred Gram matrix, where
+        every direction is shrunk below 1/1001 of its least-squares size; no
+        finite alpha zeroes a ridge fit) down to ``eps * alpha_max``. An
+        array-like: these values (``>= 0``; 0 gives the minimum-norm
+        least-squares solution), in decreasing order.
+    eps : float, default=1e-6
+        Length of an automatic path, in (0, 1).
+    fit_intercept : bool, default=True
+    sample_weight : float or array-like of shape (n_samples,), default=None
+
+    Returns
+    -------
+    path : RidgePathResult
+        Named tuple ``(alphas, coefs, intercepts)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skreg.linear_model._ridge_path import ridge_path
+    >>> X = np.array([[0.0, 1.0], [1.0, 0.0], [2.0, 1.0], [3.0, 0.0]])
+    >>> y = np.array([0.0, 1.0, 2.0, 3.0])
+    >>> path = ridge_path(X, y, alphas=[0.0, 10.0, 1.0])
+    >>> path.alphas
+    array([10.,  1.,  0.])
+    >>> np.round(path.coefs, 3) + 0.0
+    array([[ 0.329,  0.818,  1.   ],
+           [-0.061, -0.091,  0.   ]])
+    >>> from skreg.linear_model._ridge import RidgeRegressor
+    >>> cold = RidgeRegressor(alpha=1.0).fit(X, y)
+    >>> bool(np.allclose(cold.coef_, path.coefs[:, 1]))
+    True
+    """
+    eps = check_real(eps, "eps", low=0, high=1, closed="neither")
+    fit_intercept = check_bool(fit_intercept, "fit_intercept")
+    X, y = check_X_y(X, y, accept_sparse="csr", dtype=[np.float64, np.float32],
+                     multi_output=True, y_numeric=True)
+    n_samples = X.shape[0]
+    Y = np.asarray(y, dtype=np.float64).reshape(n_samples, -1)
+    sw = check_sample_weight(sample_weight, X, np.float64, normalised=False)
+    spectrum = ridge_spectrum(X, Y, sw, fit_intercept)
+    if isinstance(alphas, (int, np.integer)) and not isinstance(alphas, bool):
+        n_alphas = check_int(alphas, "alphas", low=1)
+        alpha_max = max(_START_FACTOR * spectrum.eigvals.max(initial=0.0),
+                        np.finfo(np.float64).resolution)
+        grid = geometric_grid(alpha_max, eps * alpha_max, n_alphas)
+    else:
+        try:
+            grid = np.array(alphas, dtype=np.float64).ravel()
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"alphas must be an int (how many) or an array-like of "
+                f"non-negative floats, got {alphas!r}."
+            ) from None
+        if grid.size == 0 or not np.all(np.isfinite(grid)) or np.any(grid < 0):
+            raise ValueError(
+                f"alphas must be a non-empty array of finite values >= 0, got "
+                f"{alphas!r}."
+            )
+        grid = np.sort(grid)[::-1].copy()
+    # The solvers' spectral routine handles alpha = 0 (minimum norm).
+    coefs = spectral_coefs(Spectrum(spectrum.basis, spectrum.eigvals,
+                                    spectrum.proj), grid)  # (a, t, p)
+    intercepts = (spectrum.y_offset[None, :] - coefs @ spectrum.X_offset).T
+    coefs = coefs.transpose(1, 2, 0).astype(X.dtype, copy=False)
+    intercepts = intercepts.astype(X.dtype, copy=False)
+    if y.ndim == 1:
+        coefs, intercepts = coefs[0], intercepts[0]
+    return RidgePathResult(grid, coefs, intercepts)

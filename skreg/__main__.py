@@ -1,7 +1,6 @@
 """Command line: ``python -m skreg demo`` runs the showcase."""
 
 import argparse
-import functools
 import sys
 
 from ._demo import DEFAULT_FIGURES_DIR, run_demo
@@ -45,8 +44,7 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     if args.command == "demo":
         run_demo(seed=args.seed, figures_dir=args.figures_dir,
-                 figures=not args.no_figures,
-                 out=functools.partial(print, flush=False))
+                 figures=not args.no_figures)
     return 0
 
 

@@ -23,7 +23,8 @@ def build_parser():
             "digits data, next to scikit-learn's own estimators. Prints one table "
             "(held-out score, coefficients zeroed, the alpha chosen, fit time) "
             "and writes figures of the lasso path, the coefficients of each "
-            "penalty and the network's training curves. The figures need "
+            "penalty, the inputs an L1-penalised network switches off and the "
+            "network's training curves. The figures need "
             "matplotlib (pip install \"skreg[plot]\"); without it the table is "
             "still printed. Takes a few seconds."
         ),

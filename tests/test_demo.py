@@ -8,6 +8,7 @@ import contextlib
 import io
 import re
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -146,3 +147,11 @@ def test_help_explains_the_options(capsys):
     for needle in ["--no-figures", "--figures-dir", "--seed", "matplotlib",
                    _demo.DEFAULT_FIGURES_DIR]:
         assert needle in text
+
+
+def test_readme_shows_the_current_table(demo):
+    # The README pastes a run of the demo; its rows must be today's rows.
+    output, _, _ = demo
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```text\n(.*?)```", readme, flags=re.DOTALL).group(1)
+    assert list(table_rows(block)) == list(table_rows(output))

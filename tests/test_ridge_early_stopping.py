@@ -80,8 +80,8 @@ def test_walks_the_whole_grid_down_to_alpha_when_it_keeps_improving():
     assert est.alphas_[-1] == pytest.approx(1e-3)
     train, _ = split_of(est, 200)
     gram_top = np.linalg.eigvalsh(np.cov(X[train].T, bias=True) * train.size)[-1]
-    # The documented start: 1e3 times the largest eigenvalue, in full-data units.
-    assert est.alphas_[0] == pytest.approx(1e3 * gram_top * 200 / train.size)
+    # The documented start: 100 times the largest eigenvalue, in full-data units.
+    assert est.alphas_[0] == pytest.approx(100 * gram_top * 200 / train.size)
     assert_allclose(np.diff(np.log(est.alphas_)), np.log(est.alphas_[1] /
                                                          est.alphas_[0]))
 
@@ -198,10 +198,10 @@ def test_ridge_path_automatic_grid_and_zero_alpha():
     path = ridge_path(X, y, alphas=7, eps=1e-4)
     assert path.coefs.shape == (6, 7)
     top = np.linalg.eigvalsh(np.cov(X.T, bias=True) * 60)[-1]
-    assert_allclose(path.alphas, np.geomspace(1e3 * top, 1e3 * top * 1e-4, 7))
-    # At the top every coefficient is shrunk to well under 1/1000 of OLS.
+    assert_allclose(path.alphas, np.geomspace(100 * top, 100 * top * 1e-4, 7))
+    # At the top every coefficient is shrunk to well under 1/100 of OLS.
     ols = ridge_path(X, y, alphas=[0.0])
-    assert np.all(np.abs(path.coefs[:, 0]) <= 1e-3 * np.abs(ols.coefs[:, 0]).max())
+    assert np.all(np.abs(path.coefs[:, 0]) <= 1e-2 * np.abs(ols.coefs[:, 0]).max())
     lstsq = np.linalg.lstsq(np.c_[X, np.ones(60)], y, rcond=None)[0]
     assert_allclose(ols.coefs[:, 0], lstsq[:-1], rtol=1e-8)
 

@@ -215,8 +215,8 @@ class RidgeRegressor(LinearModelMixin, BaseEstimator):
         deterministic, so it is otherwise unused.
     early_stopping : bool, default=False
         Choose ``alpha`` on held-out data: fit a path on a training split,
-        from a large alpha (``1e3`` times the largest eigenvalue of the split's
-        centred Gram matrix, where every direction is shrunk below 1/1001 of
+        from a large alpha (100 times the largest eigenvalue of the split's
+        centred Gram matrix, where every direction is shrunk below 1/101 of
         its least-squares size) down to ``alpha`` (the least regularization
         allowed, ``> 0``), score each step by the R² of the held-out
         ``validation_fraction``, stop once that score has not improved by more

@@ -48,7 +48,9 @@ __all__ = [
 _EPS = np.finfo(np.float64).eps
 # Early stopping starts where every eigen-direction is shrunk to at most
 # 1 / (1 + _START_FACTOR) of its least-squares size: the fit is nearly zero.
-_START_FACTOR = 1e3
+# Starting higher (1e3 was tried) only adds steps whose validation gains are
+# below a usual tol, which ends the walk there, before anything was learnt.
+_START_FACTOR = 1e2
 # Leave-one-out works on (n_samples, chunk, n_targets) blocks of this many entries.
 _LOO_BLOCK = 1 << 22
 
@@ -272,8 +274,8 @@ def ridge_early_stopping(X, y, sample_weight, *, alpha, positive, n_alphas,
     unweighted), the penalty that balances the data term of the split as ``a``
     balances the full data's, so that the refit on all the data at the chosen
     alpha is the model that was validated. ``alpha_start`` is
-    ``1e3 * lam_max`` of the split's centred Gram matrix in those units: there
-    every direction is shrunk below 1/1001 of its least-squares size.
+    ``100 * lam_max`` of the split's centred Gram matrix in those units: there
+    every direction is shrunk below 1/101 of its least-squares size.
     One eigendecomposition of the training split serves the whole walk.
 
     ``alpha`` is RidgeRegressor's validated per-target array: it must hold a
@@ -369,9 +371,9 @@ def ridge_path(X, y, *, alphas=100, eps=1e-6, fit_intercept=True,
     y : array-like of shape (n_samples,) or (n_samples, n_targets)
     alphas : int or array-like of shape (n_alphas,), default=100
         An int: that many log-spaced values from
-        :math:`\alpha_{\max} = 10^3 \lambda_{\max}` (:math:`\lambda_{\max}`
+        :math:`\alpha_{\max} = 100 \lambda_{\max}` (:math:`\lambda_{\max}`
         the largest eigenvalue of the weighted, centred Gram matrix, where
-        every direction is shrunk below 1/1001 of its least-squares size; no
+        every direction is shrunk below 1/101 of its least-squares size; no
         finite alpha zeroes a ridge fit) down to ``eps * alpha_max``. An
         array-like: these values (``>= 0``; 0 gives the minimum-norm
         least-squares solution), in decreasing order.

@@ -259,3 +259,27 @@ def test_runs_unchanged_on_a_dask_cluster():
         remote = RidgeRegressorCV(alphas=ALPHAS, cv=4, n_jobs=-1).fit(X, y)
     assert_array_equal(remote.mse_path_, local.mse_path_)
     assert_array_equal(remote.coef_, local.coef_)
+
+
+@pytest.mark.parametrize("cv", [None, 3])
+@pytest.mark.parametrize("shape", [(60, 25), (25, 60)])
+def test_sparse_x_is_never_densified(cv, shape, monkeypatch):
+    X, y = make_data(*shape, seed=17, sparse=True)
+    sw = np.random.RandomState(3).uniform(0.5, 2.0, shape[0])
+    ref = RidgeRegressorCV(alphas=ALPHAS, cv=cv).fit(X.toarray(), y,
+                                                      sample_weight=sw)
+    # The Gram / kernel matrices are densified; a matrix of X's (or a fold's)
+    # row width must not be.
+    for cls in (sp.csr_matrix, sp.csc_matrix):
+        for name in ("toarray", "todense"):
+            original = getattr(cls, name)
+
+            def guarded(self, *args, _original=original, **kwargs):
+                if self.shape[1] == shape[1] and self.shape[0] != shape[1]:
+                    raise AssertionError("X was densified")
+                return _original(self, *args, **kwargs)
+
+            monkeypatch.setattr(cls, name, guarded)
+    est = RidgeRegressorCV(alphas=ALPHAS, cv=cv).fit(X, y, sample_weight=sw)
+    monkeypatch.undo()
+    assert_allclose(est.coef_, ref.coef_, rtol=1e-8, atol=1e-12)

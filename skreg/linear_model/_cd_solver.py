@@ -52,7 +52,7 @@ __all__ = [
 
 _INT32_MAX = np.iinfo(np.int32).max
 ANDERSON_K = 5  # passes between extrapolations
-SMALL_PROBLEM = 100_000  # n_samples * n_features up to which one kernel call does it
+SMALL_PROBLEM = 100_000  # cost of a pass up to which one kernel call does it all
 SMALL_P = 64  # at or below this many features, no working sets
 FIRST_WS = 10  # smallest working set
 INNER_FRACTION = 0.3  # restricted problems are solved to this fraction of the gap
@@ -127,11 +127,13 @@ def _inner_solve(restricted, max_epochs, gap_tol, random, rng):
         seed = int(rng.randint(1, _INT32_MAX)) if random else 1
         restricted.run(n, snapshots, random, seed)
         epochs += n
-        if n == ANDERSON_K:
-            restricted.extrapolate(w_prev, snapshots)
         gap = restricted.gap()
         if gap <= gap_tol:
             break
+        # Extrapolate only when another chunk follows: warm-started solves that
+        # finish within one chunk never pay for it.
+        if n == ANDERSON_K:
+            restricted.extrapolate(w_prev, snapshots)
     return epochs, gap
 
 
@@ -221,8 +223,17 @@ def coordinate_descent(design, l1, l2, *, coef_init, positive, max_iter, tol,
     gaps = np.empty(n_targets)
     gap_tols = np.empty(n_targets)
     n_iter = np.empty(n_targets, dtype=np.int64)
-    working_sets = working_sets and l1 > 0 and n_features > SMALL_P
-    small = n_samples * n_features <= SMALL_PROBLEM and not working_sets
+    # One pass costs about this many flops; below SMALL_PROBLEM the Python
+    # driving of working sets and extrapolation costs more than it saves.
+    if gram is not None:
+        pass_cost = n_features**2
+    elif design.is_sparse:
+        pass_cost = X.nnz + n_samples
+    else:
+        pass_cost = n_samples * n_features
+    small = pass_cost <= SMALL_PROBLEM
+    working_sets = (working_sets and l1 > 0 and n_features > SMALL_P
+                    and not small)
     if gram is None:
         norms2 = design.column_sq_norms()
     for t in range(n_targets):

@@ -270,6 +270,10 @@ def walk_path(design, l1_ratio, alphas, *, coef_init, gram, positive, max_iter, 
     Lazy, so a caller that stops early pays only for the steps it consumed.
     ``alpha = 0`` is unpenalised least squares, solved directly.
     """
+    if gram is None and not design.is_sparse and not design.centred:
+        # One centred copy serves every alpha; centring implicitly would
+        # gather and centre columns again at each of them.
+        design = design._replace(X=design.centred_dense(), centred=True)
     design = _PathDesign(*design)
     coef = coef_init
     for alpha in alphas:

@@ -249,10 +249,11 @@ class DenseTarget:
         self.penalty = penalty
         self.use_gram_blocks = use_gram_blocks
         self.R = y.copy()
-        if w.any():
-            self.R -= self.X @ w
+        support = np.flatnonzero(w)
+        if support.size:  # warm starts along a path: only the support counts
+            self.R -= self.X[:, support] @ w[support]
             if self.mean is not None:
-                self.R += self.mean @ w
+                self.R += self.mean[support] @ w[support]
         self._X_columns = None
         self._gram = GramCache(self.X, y, self.columns) if use_gram_blocks else None
 
@@ -297,8 +298,10 @@ class SparseTarget:
         self.X, self.mean, self.v = design.X, design.X_offset, design.row_scale
         self.y, self.w, self.norms2, self.penalty = y, w, norms2, penalty
         self.R = y.copy()
-        if w.any():
-            self.R -= self.X @ w - (self.mean @ w) * self.v
+        support = np.flatnonzero(w)
+        if support.size:
+            w_s = w[support]
+            self.R -= self.X[:, support] @ w_s - (self.mean[support] @ w_s) * self.v
 
     def gradient(self):
         g = self.X.T @ self.R - self.mean * (self.v @ self.R)

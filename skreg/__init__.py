@@ -6,9 +6,11 @@ from .linear_model import (
     LassoRegressor,
     LassoRegressorCV,
     RidgeRegressor,
+    RidgeRegressorCV,
     alpha_grid,
     enet_path,
     lasso_path,
+    ridge_path,
 )
 from .neural_network import RegularizedMLPClassifier
 
@@ -20,7 +22,9 @@ __all__ = [
     "LassoRegressorCV",
     "RegularizedMLPClassifier",
     "RidgeRegressor",
+    "RidgeRegressorCV",
     "alpha_grid",
     "enet_path",
     "lasso_path",
+    "ridge_path",
 ]

@@ -28,6 +28,7 @@ __all__ = [
     "check_int",
     "make_design",
     "validate_fit_data",
+    "weighted_offsets",
 ]
 
 
@@ -165,6 +166,25 @@ class Design(NamedTuple):
         return out
 
 
+def weighted_offsets(X, Y, sample_weight, fit_intercept, dtype):
+    """Weighted column means of ``X`` and ``Y`` (zeros without an intercept).
+
+    Sums accumulate in float64 whatever ``X``'s dtype; the means are returned
+    in ``dtype``. ``Y`` is 2-D.
+    """
+    if not fit_intercept:
+        return np.zeros(X.shape[1], dtype=dtype), np.zeros(Y.shape[1], dtype=dtype)
+    if sample_weight is None:
+        # sum / n: scipy's sparse mean divides a copy of X before summing
+        X_offset = np.asarray(X.sum(axis=0, dtype=np.float64)).ravel() / X.shape[0]
+        y_offset = Y.mean(axis=0, dtype=np.float64)
+    else:
+        sw_sum = sample_weight.sum(dtype=np.float64)
+        X_offset = np.asarray(sample_weight @ X, dtype=np.float64).ravel() / sw_sum
+        y_offset = np.asarray(sample_weight @ Y, dtype=np.float64) / sw_sum
+    return X_offset.astype(dtype, copy=False), y_offset.astype(dtype, copy=False)
+
+
 def make_design(X, y, sample_weight, fit_intercept):
     """Build the :class:`Design` of a weighted least-squares problem.
 
@@ -185,24 +205,9 @@ def make_design(X, y, sample_weight, fit_intercept):
     Y = y.reshape(n_samples, -1)
     if sample_weight is None:
         row_scale = np.ones(n_samples, dtype=dtype)
-        sw_sum = n_samples
     else:
         row_scale = np.sqrt(sample_weight).astype(dtype, copy=False)
-        sw_sum = sample_weight.sum()
-
-    if fit_intercept:
-        if sample_weight is None:
-            # sum / n: scipy's sparse mean divides a copy of X before summing
-            X_offset = np.asarray(X.sum(axis=0), dtype=dtype).ravel() / n_samples
-            y_offset = Y.mean(axis=0)
-        else:
-            X_offset = np.asarray(sample_weight @ X, dtype=dtype).ravel() / sw_sum
-            y_offset = sample_weight @ Y / sw_sum
-        X_offset = X_offset.astype(dtype, copy=False)
-        y_offset = np.asarray(y_offset, dtype=dtype)
-    else:
-        X_offset = np.zeros(n_features, dtype=dtype)
-        y_offset = np.zeros(Y.shape[1], dtype=dtype)
+    X_offset, y_offset = weighted_offsets(X, Y, sample_weight, fit_intercept, dtype)
 
     Yc = np.asfortranarray((Y - y_offset) * row_scale[:, None], dtype=dtype)
     if sp.issparse(X):

@@ -19,6 +19,7 @@ from ._base import (
     check_sample_weight,
     make_design,
     validate_fit_data,
+    weighted_offsets,
 )
 from ._path import check_early_stopping_params
 from ._ridge_path import ridge_early_stopping
@@ -63,18 +64,11 @@ def _dense_design(X, y, sample_weight, fit_intercept):
         row_scale = np.ones(n_samples)
     else:
         row_scale = np.sqrt(sample_weight)
+    X_offset, y_offset = weighted_offsets(X, Y, sample_weight, fit_intercept,
+                                          np.float64)
     if fit_intercept:
-        if sample_weight is None:
-            X_offset = X.mean(axis=0, dtype=np.float64)
-            y_offset = Y.mean(axis=0)
-        else:
-            sw_sum = sample_weight.sum()
-            X_offset = (sample_weight @ X) / sw_sum
-            y_offset = (sample_weight @ Y) / sw_sum
         Xd = np.subtract(X, X_offset, dtype=np.float64)
     else:
-        X_offset = np.zeros(X.shape[1])
-        y_offset = np.zeros(Y.shape[1])
         Xd = np.asarray(X, dtype=np.float64)
         if sample_weight is not None and Xd is X:
             Xd = Xd.copy()

@@ -21,7 +21,7 @@ from scipy import linalg, optimize
 from scipy.linalg import blas
 from scipy.sparse.linalg import LinearOperator, cg, lsqr
 
-from ._base import centered_operator
+from ._base import centered_operator, weighted_offsets
 
 __all__ = [
     "GramStats",
@@ -153,17 +153,8 @@ def dense_gram(X, y, sample_weight, fit_intercept, *, block_bytes=1 << 23):
     """
     n_samples, n_features = X.shape
     Y = np.asarray(y, dtype=np.float64).reshape(n_samples, -1)
-    if fit_intercept:
-        if sample_weight is None:
-            X_offset = X.mean(axis=0, dtype=np.float64)
-            y_offset = Y.mean(axis=0)
-        else:
-            sw_sum = sample_weight.sum()
-            X_offset = (sample_weight @ X) / sw_sum
-            y_offset = (sample_weight @ Y) / sw_sum
-    else:
-        X_offset = np.zeros(n_features)
-        y_offset = np.zeros(Y.shape[1])
+    X_offset, y_offset = weighted_offsets(X, Y, sample_weight, fit_intercept,
+                                          np.float64)
     scale = None if sample_weight is None else np.sqrt(sample_weight)
     gram = np.zeros((n_features, n_features), order="F")
     XtY = np.zeros((n_features, Y.shape[1]))

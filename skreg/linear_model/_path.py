@@ -200,6 +200,11 @@ def check_alphas(alphas, *, X, y, sample_weight, fit_intercept, l1_ratio, eps):
             )
         alpha_max = _alpha_max(X, y, sample_weight, fit_intercept, l1_ratio)
         return geometric_grid(alpha_max, eps * alpha_max, int(alphas))
+    return explicit_grid(alphas)
+
+
+def explicit_grid(alphas):
+    """An explicit grid of penalties, validated and sorted in decreasing order."""
     try:
         grid = np.array(alphas, dtype=np.float64).ravel()
     except (TypeError, ValueError):

@@ -24,7 +24,12 @@ from sklearn.metrics import r2_score
 from sklearn.utils import check_X_y
 
 from ._base import check_bool, check_int, check_real, check_sample_weight, make_design
-from ._path import early_stopping_walk, geometric_grid, validation_split
+from ._path import (
+    early_stopping_walk,
+    explicit_grid,
+    geometric_grid,
+    validation_split,
+)
 from ._ridge_solvers import (
     Spectrum,
     centered_gram,
@@ -418,19 +423,7 @@ def ridge_path(X, y, *, alphas=100, eps=1e-6, fit_intercept=True,
                         np.finfo(np.float64).resolution)
         grid = geometric_grid(alpha_max, eps * alpha_max, n_alphas)
     else:
-        try:
-            grid = np.array(alphas, dtype=np.float64).ravel()
-        except (TypeError, ValueError):
-            raise ValueError(
-                f"alphas must be an int (how many) or an array-like of "
-                f"non-negative floats, got {alphas!r}."
-            ) from None
-        if grid.size == 0 or not np.all(np.isfinite(grid)) or np.any(grid < 0):
-            raise ValueError(
-                f"alphas must be a non-empty array of finite values >= 0, got "
-                f"{alphas!r}."
-            )
-        grid = np.sort(grid)[::-1].copy()
+        grid = explicit_grid(alphas)
     # The solvers' spectral routine handles alpha = 0 (minimum norm).
     coefs = spectral_coefs(Spectrum(spectrum.basis, spectrum.eigvals,
                                     spectrum.proj), grid)  # (a, t, p)

@@ -8,10 +8,12 @@ brings correlated features in together; ridge shrinks every coefficient
 smoothly and zeroes none.
 
 ``lasso_path`` and ``enet_path`` compute the whole path with warm starts (each
-solve starts from the previous one). Ridge has no L1 part and so no
-``alpha_max``; its path is a loop of ``RidgeRegressor`` fits. Each panel uses
-its estimator's own ``alpha`` scale (``RidgeRegressor`` follows scikit-learn's
-``Ridge``, without the ``1/n`` on the loss).
+solve starts from the previous one); ``ridge_path`` gets every point of the
+ridge path exactly from one eigendecomposition. Ridge has no L1 part, so no
+alpha zeroes it: its automatic grid starts where every direction is shrunk
+to 1% of its least-squares size. Each panel uses its estimator's own
+``alpha`` scale (ridge follows scikit-learn's ``Ridge``, without the ``1/n``
+on the loss).
 
 Run: ``python examples/plot_regularization_paths.py`` (writes a PNG and prints
 its path; ``SKREG_EXAMPLES_OUTDIR`` chooses the folder).
@@ -25,7 +27,7 @@ import numpy as np
 from sklearn.datasets import load_diabetes
 from sklearn.preprocessing import StandardScaler
 
-from skreg import RidgeRegressor, enet_path, lasso_path
+from skreg import enet_path, lasso_path, ridge_path
 
 QUICK = os.environ.get("SKREG_EXAMPLES_QUICK") == "1"
 OUT = (Path(os.environ.get("SKREG_EXAMPLES_OUTDIR", "."))
@@ -38,9 +40,7 @@ y = data.target
 
 lasso = lasso_path(X, y, alphas=N_ALPHAS)
 enet = enet_path(X, y, l1_ratio=0.5, alphas=N_ALPHAS)
-ridge_alphas = np.logspace(5, -2, N_ALPHAS)
-ridge_coefs = np.column_stack(
-    [RidgeRegressor(alpha=a).fit(X, y).coef_ for a in ridge_alphas])
+ridge = ridge_path(X, y, alphas=N_ALPHAS)
 
 fig, axes = plt.subplots(2, 3, figsize=(14, 6.4), sharex="col", sharey="row",
                          height_ratios=[3, 1], layout="constrained")
@@ -48,7 +48,7 @@ colors = plt.get_cmap("tab10")(np.arange(X.shape[1]))
 panels = [
     ("LassoRegressor (lasso_path)", lasso.alphas, lasso.coefs),
     ("ElasticNet, l1_ratio=0.5 (enet_path)", enet.alphas, enet.coefs),
-    ("RidgeRegressor (one fit per alpha)", ridge_alphas, ridge_coefs),
+    ("RidgeRegressor (ridge_path)", ridge.alphas, ridge.coefs),
 ]
 for (ax, ax_count), (title, alphas, coefs) in zip(axes.T, panels, strict=True):
     for j in range(coefs.shape[0]):

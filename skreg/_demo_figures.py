@@ -64,7 +64,7 @@ def diabetes_path(artifacts, folder):
 def diabetes_coefficients(artifacts, folder):
     """Each penalty's coefficients, informative features versus noise."""
     n_inf = artifacts["n_informative"]
-    models = [("RidgeRegressor (L2)", artifacts["ridge"]),
+    models = [("RidgeRegressorCV (L2)", artifacts["ridge"]),
               (f"ElasticNetCV (l1_ratio={artifacts['enet_cv'].l1_ratio_:g})",
                artifacts["enet_cv"]),
               ("LassoRegressorCV (L1)", artifacts["lasso_cv"])]

@@ -79,7 +79,7 @@ def test_table_has_every_estimator_with_sane_numbers(demo):
         if zeroed is not None:
             assert 0 <= zeroed[0] <= zeroed[1], name
     # The point of the diabetes block: L1 zeroes coefficients, L2 never does.
-    assert rows["GridSearchCV(RidgeRegressor)"][1][0] == 0
+    assert rows["RidgeRegressorCV"][1][0] == 0
     assert rows["LassoRegressorCV"][1][0] > 0
 
 

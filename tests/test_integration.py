@@ -26,6 +26,7 @@ from skreg import (
     LassoRegressorCV,
     RegularizedMLPClassifier,
     RidgeRegressor,
+    RidgeRegressorCV,
 )
 
 pd = pytest.importorskip("pandas", reason="pandas is a test extra")
@@ -42,6 +43,7 @@ def estimators():
         ElasticNet(alpha=0.5, l1_ratio=0.7),
         LassoRegressor(alpha=0.5),
         RidgeRegressor(alpha=1.0),
+        RidgeRegressorCV(alphas=[0.1, 1.0, 10.0, 100.0]),
         LassoRegressorCV(alphas=10, cv=3),
         ElasticNetCV(l1_ratio=[0.5, 1.0], alphas=10, cv=3),
         RegularizedMLPClassifier((8,), max_iter=30, learning_rate_init=1e-2,

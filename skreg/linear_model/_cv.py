@@ -310,7 +310,7 @@ class ElasticNetCV(_PathCV):
     alphas_ : ndarray of shape (n_alphas,) or (n_l1_ratio, n_alphas)
         The grid of each l1_ratio, decreasing (2-D when ``l1_ratio`` is a list).
     mse_path_ : ndarray of shape (n_alphas, n_folds) or \
-(n_l1_ratio, n_alphas, n_folds)
+            (n_l1_ratio, n_alphas, n_folds)
         Held-out mean squared error of each fold at each alpha (averaged over
         targets; 3-D when ``l1_ratio`` is a list).
 
@@ -336,7 +336,7 @@ class ElasticNetCV(_PathCV):
         attrs=_COMMON_ATTRS)
 
     def __init__(self, *, l1_ratio=0.5, eps=1e-3, alphas=100, fit_intercept=True,
-                 precompute="auto", max_iter=1000, tol=1e-4, cv=None, copy_X=True,
+                 precompute="auto", max_iter=1000, tol=1e-4, copy_X=True, cv=None,
                  verbose=0, n_jobs=None, positive=False, random_state=None,
                  selection="cyclic", selection_rule="min"):
         self.l1_ratio = l1_ratio
@@ -346,8 +346,8 @@ class ElasticNetCV(_PathCV):
         self.precompute = precompute
         self.max_iter = max_iter
         self.tol = tol
-        self.cv = cv
         self.copy_X = copy_X
+        self.cv = cv
         self.verbose = verbose
         self.n_jobs = n_jobs
         self.positive = positive

@@ -113,7 +113,7 @@ class RidgeRegressorCV(LinearModelMixin, BaseEstimator):
     alphas_ : ndarray of shape (n_alphas,)
         The grid, decreasing.
     mse_path_ : ndarray of shape (n_alphas, n_folds) or \
-(n_targets, n_alphas, n_folds)
+            (n_targets, n_alphas, n_folds)
         Error of each alpha on each fold, averaged over targets (per target,
         leading axis, with ``alpha_per_target=True`` and several targets).
         With leave-one-out the folds are the samples and the entries are

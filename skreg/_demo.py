@@ -47,8 +47,8 @@ def format_table(results):
                  "cancer) that are exactly 0.")
     lines.append("chosen: alpha (a) picked by cross-validation or by early "
                  "stopping (ES), or the epoch ES restored.")
-    lines.append("fit ms: fastest of 3 fits (1 for the networks), one BLAS thread, "
-                 "the same for both libraries.")
+    lines.append("fit ms: fastest of 3 fits (1 for the networks), the same "
+                 "for both libraries.")
     return lines
 
 

@@ -16,7 +16,6 @@ from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from threadpoolctl import threadpool_limits
 
 from .linear_model import (
     ElasticNetCV,
@@ -227,10 +226,7 @@ DATASETS = [("diabetes", diabetes), ("breast cancer", breast_cancer),
 def fit_all(seed, progress):
     """Run every data set, calling ``progress(i, n, name, result, seconds)``."""
     results = []
-    # One BLAS thread: the demo's matrices are small, and on a busy machine
-    # multithreaded BLAS spends far more time contending than computing (fits
-    # of the network ran up to 100 times slower). Both libraries get the same.
-    with warnings.catch_warnings(), threadpool_limits(1, user_api="blas"):
+    with warnings.catch_warnings():
         # The demo caps iterations to stay short; the warnings would bury the
         # table under advice that does not apply to a showcase.
         warnings.simplefilter("ignore", ConvergenceWarning)

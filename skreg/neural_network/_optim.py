@@ -163,7 +163,8 @@ def scale_by_adam(b1=0.9, b2=0.999, eps=1e-8, preconditioner=None):
     """Adam's scaling: ``m_hat / (sqrt(v_hat) + eps)`` with bias-corrected moments.
 
     ``m <- b1 m + (1 - b1) g``, ``v <- b2 v + (1 - b2) g^2``, ``m_hat = m / (1 -
-    b1^t)``, ``v_hat = v / (1 - b2^t)``, ``t`` counting from 1.
+    b1^t)``, ``v_hat = v / (1 - b2^t)``, ``t`` counting from 1. The state's
+    ``mu`` and ``nu`` hold ``m / (1 - b1)`` and ``v / (1 - b2)``.
 
     Parameters
     ----------
@@ -182,31 +183,29 @@ def scale_by_adam(b1=0.9, b2=0.999, eps=1e-8, preconditioner=None):
         if preconditioner is not None and preconditioner.diagonal is None:
             preconditioner.diagonal = _zeros(updates)  # a resumed state
         count = state["count"] + 1
-        m_corr = 1.0 / (1.0 - b1**count)
-        v_corr = 1.0 / np.sqrt(1.0 - b2**count)
-        # m_hat / (sqrt(v_hat) + eps) == (m_corr / v_corr) m / (sqrt(v) + eps / v_corr)
-        eps_scaled = eps / v_corr
+        # The state keeps the moments unnormalised, M = sum_k b1^(t-k) g_k and
+        # N = sum_k b2^(t-k) g_k^2 (m = (1 - b1) M, v = (1 - b2) N): two passes per
+        # step fewer than m <- b1 m + (1 - b1) g, and no temporary array. Then
+        # m_hat / (sqrt(v_hat) + eps) == (c_m / c_v) M / (sqrt(N) + eps / c_v).
+        c_m = (1.0 - b1) / (1.0 - b1**count)
+        c_v = np.sqrt((1.0 - b2) / (1.0 - b2**count))
         diagonal = (
             preconditioner.diagonal if preconditioner is not None
             else [None] * len(updates)
         )
         for g, m, v, d in zip(updates, state["mu"], state["nu"], diagonal,
                               strict=True):
-            # b x + (1 - b) g == b (x - g) + g: no temporary array, and no BLAS
-            # call (a threaded axpy stalls when the cores are oversubscribed)
-            m -= g
             m *= b1
             m += g
             np.square(g, out=g)
-            v -= g
             v *= b2
             v += g
             np.sqrt(v, out=g)
-            g += eps_scaled
+            g += eps / c_v
             if d is not None:
-                np.multiply(g, v_corr, out=d)
+                np.multiply(g, c_v, out=d)  # sqrt(v_hat) + eps
             np.divide(m, g, out=g)
-            g *= m_corr / v_corr
+            g *= c_m / c_v
         return updates, {"count": count, "mu": state["mu"], "nu": state["nu"]}
 
     return GradientTransformation(init, update)

@@ -82,15 +82,19 @@ class _Batches:
         self.X = np.empty((b, layer_sizes[0]), dtype)
         self.Y = np.empty((b, layer_sizes[-1]), dtype)
 
+        self._views = {}
+
     def views(self, m):
         """Buffers for a batch of ``m`` samples (C-contiguous row slices)."""
-        return (
-            self.X[:m],
-            self.Y[:m],
-            [a[:m] for a in self.layers],
-            [d[:m] for d in self.deltas],
-            self.out_delta[:m],
-        )
+        if m not in self._views:  # two sizes per fit: full and last batch
+            self._views[m] = (
+                self.X[:m],
+                self.Y[:m],
+                [a[:m] for a in self.layers],
+                [d[:m] for d in self.deltas],
+                self.out_delta[:m],
+            )
+        return self._views[m]
 
 
 class RegularizedMLPClassifier(ClassifierMixin, BaseEstimator):

@@ -1,21 +1,18 @@
 """Linear models: coordinate-descent elastic net and lasso, ridge, paths and CV."""
 
-from ._cv import ElasticNetCV, LassoRegressorCV
-from ._elastic_net import ElasticNet, LassoRegressor
-from ._path import alpha_grid, enet_path, lasso_path
-from ._ridge import RidgeRegressor
-from ._ridge_cv import RidgeRegressorCV
-from ._ridge_path import ridge_path
+from .._lazy import lazy_exports
 
-__all__ = [
-    "ElasticNet",
-    "ElasticNetCV",
-    "LassoRegressor",
-    "LassoRegressorCV",
-    "RidgeRegressor",
-    "RidgeRegressorCV",
-    "alpha_grid",
-    "enet_path",
-    "lasso_path",
-    "ridge_path",
-]
+_EXPORTS = {
+    "ElasticNet": "._elastic_net",
+    "ElasticNetCV": "._cv",
+    "LassoRegressor": "._elastic_net",
+    "LassoRegressorCV": "._cv",
+    "RidgeRegressor": "._ridge",
+    "RidgeRegressorCV": "._ridge_cv",
+    "alpha_grid": "._path",
+    "enet_path": "._path",
+    "lasso_path": "._path",
+    "ridge_path": "._ridge_path",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -1,5 +1,7 @@
 """Regularized multi-layer perceptron."""
 
-from ._mlp import RegularizedMLPClassifier
+from .._lazy import lazy_exports
 
-__all__ = ["RegularizedMLPClassifier"]
+_EXPORTS = {"RegularizedMLPClassifier": "._mlp"}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

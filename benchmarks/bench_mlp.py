@@ -125,4 +125,5 @@ if __name__ == "__main__":
     repeats = 2 if args.quick else REPEATS
     speed(n_samples, repeats)
     speed(n_samples, repeats, threads=1)
-    digits(range(1) if args.quick else SEEDS)
+    with threadpool_limits(limits=1):  # small matrices: threads only add stalls
+        digits(range(1) if args.quick else SEEDS)

@@ -2,17 +2,18 @@
 
 import time
 import warnings
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelBinarizer
-from sklearn.utils import check_random_state, check_scalar, compute_sample_weight
+from sklearn.utils import check_random_state, compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
+from .._validation import check_choice, check_int, check_real
 from . import _optim
 from ._early_stopping import EarlyStopping
 from ._network import (
@@ -34,29 +35,9 @@ _SCORINGS = ("loss", "accuracy")
 _MIN_LEARNING_RATE = 1e-6  # 'adaptive' gives up below this rate
 
 
-def _choice(value, name, choices):
-    if not isinstance(value, str) or value not in choices:
-        raise ValueError(f"{name} must be one of {list(choices)}, got {value!r}.")
-    return value
-
-
-def _real(value, name, **bounds):
-    if isinstance(value, bool):
-        raise TypeError(f"{name} must be a real number, got {value!r}.")
-    check_scalar(value, name, Real, **bounds)
-    if not np.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value!r}.")
-    return float(value)
-
-
-def _int(value, name, **bounds):
-    if isinstance(value, bool):
-        raise TypeError(f"{name} must be an integer, got {value!r}.")
-    return int(check_scalar(value, name, Integral, **bounds))
-
-
 def _rate(value, name):
-    return _real(value, name, min_val=0, max_val=1, include_boundaries="left")
+    """A rate in [0, 1): momentum, Adam's betas, dropout."""
+    return check_real(value, name, low=0, high=1, closed="left")
 
 
 def _pack(arrays, dtype):
@@ -317,33 +298,33 @@ class RegularizedMLPClassifier(ClassifierMixin, BaseEstimator):
         sizes = self.hidden_layer_sizes
         sizes = [sizes] if isinstance(sizes, Integral) else list(sizes)
         for k, size in enumerate(sizes):
-            _int(size, f"hidden_layer_sizes[{k}]", min_val=1)
-        _choice(self.activation, "activation", ACTIVATIONS)
-        _choice(self.solver, "solver", _SOLVERS)
-        _choice(self.learning_rate, "learning_rate", _SCHEDULES)
-        _choice(self.scoring, "scoring", _SCORINGS)
-        _real(self.alpha, "alpha", min_val=0)
-        _real(self.l1_ratio, "l1_ratio", min_val=0, max_val=1)
-        _real(self.weight_decay, "weight_decay", min_val=0)
-        _real(self.input_noise, "input_noise", min_val=0)
-        _real(self.learning_rate_init, "learning_rate_init", min_val=0,
-              include_boundaries="neither")
-        _real(self.power_t, "power_t", min_val=0)
-        _real(self.tol, "tol", min_val=0)
+            check_int(size, f"hidden_layer_sizes[{k}]", low=1)
+        check_choice(self.activation, "activation", ACTIVATIONS)
+        check_choice(self.solver, "solver", _SOLVERS)
+        check_choice(self.learning_rate, "learning_rate", _SCHEDULES)
+        check_choice(self.scoring, "scoring", _SCORINGS)
+        check_real(self.alpha, "alpha", low=0)
+        check_real(self.l1_ratio, "l1_ratio", low=0, high=1)
+        check_real(self.weight_decay, "weight_decay", low=0)
+        check_real(self.input_noise, "input_noise", low=0)
+        check_real(self.learning_rate_init, "learning_rate_init", low=0,
+                   closed="neither")
+        check_real(self.power_t, "power_t", low=0)
+        check_real(self.tol, "tol", low=0)
         _rate(self.momentum, "momentum")
         _rate(self.beta_1, "beta_1")
         _rate(self.beta_2, "beta_2")
-        _real(self.epsilon, "epsilon", min_val=0, include_boundaries="neither")
-        _real(self.validation_fraction, "validation_fraction", min_val=0, max_val=1,
-              include_boundaries="neither")
-        _int(self.max_iter, "max_iter", min_val=1)
-        _int(self.n_iter_no_change, "n_iter_no_change", min_val=1)
+        check_real(self.epsilon, "epsilon", low=0, closed="neither")
+        check_real(self.validation_fraction, "validation_fraction", low=0, high=1,
+                   closed="neither")
+        check_int(self.max_iter, "max_iter", low=1)
+        check_int(self.n_iter_no_change, "n_iter_no_change", low=1)
         if not (self.batch_size == "auto" or isinstance(self.batch_size, Integral)):
             raise ValueError(
                 f"batch_size must be 'auto' or a positive int, got {self.batch_size!r}."
             )
         if self.batch_size != "auto":
-            _int(self.batch_size, "batch_size", min_val=1)
+            check_int(self.batch_size, "batch_size", low=1)
         if np.ndim(self.dropout) == 0:
             rates = [_rate(self.dropout, "dropout")] * len(sizes)
         else:

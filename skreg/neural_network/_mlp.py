@@ -7,7 +7,6 @@ from numbers import Integral
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import check_random_state, compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
@@ -28,6 +27,7 @@ from ._network import (
     penalty,
     predict_proba_from_logits,
 )
+from ._training import Batches, build_optimizer, new_schedule, pack, validation_split
 
 _SOLVERS = ("sgd", "adam")
 _SCHEDULES = ("constant", "invscaling", "adaptive")
@@ -38,44 +38,6 @@ _MIN_LEARNING_RATE = 1e-6  # 'adaptive' gives up below this rate
 def _rate(value, name):
     """A rate in [0, 1): momentum, Adam's betas, dropout."""
     return check_real(value, name, low=0, high=1, closed="left")
-
-
-def _pack(arrays, dtype):
-    """Copy ``arrays`` into one flat array; return it and views shaped like them."""
-    flat = np.empty(sum(a.size for a in arrays), dtype=dtype)
-    views, start = [], 0
-    for a in arrays:
-        view = flat[start:start + a.size].reshape(a.shape)
-        view[...] = a
-        views.append(view)
-        start += a.size
-    return flat, views
-
-
-class _Batches:
-    """Reusable per-batch buffers, so the hot loop allocates nothing."""
-
-    def __init__(self, batch_size, layer_sizes, dtype):
-        b = batch_size
-        self.layers = [np.empty((b, m), dtype) for m in layer_sizes[1:]]
-        self.deltas = [np.empty((b, m), dtype) for m in layer_sizes[1:-1]]
-        self.out_delta = np.empty((b, layer_sizes[-1]), dtype)
-        self.X = np.empty((b, layer_sizes[0]), dtype)
-        self.Y = np.empty((b, layer_sizes[-1]), dtype)
-
-        self._views = {}
-
-    def views(self, m):
-        """Buffers for a batch of ``m`` samples (C-contiguous row slices)."""
-        if m not in self._views:  # two sizes per fit: full and last batch
-            self._views[m] = (
-                self.X[:m],
-                self.Y[:m],
-                [a[:m] for a in self.layers],
-                [d[:m] for d in self.deltas],
-                self.out_delta[:m],
-            )
-        return self._views[m]
 
 
 class RegularizedMLPClassifier(ClassifierMixin, BaseEstimator):
@@ -462,7 +424,7 @@ class RegularizedMLPClassifier(ClassifierMixin, BaseEstimator):
         validation = None
         early = self.early_stopping and not incremental
         if early:
-            X, Y, sw, validation = self._split(X, y, Y, sw, rng)
+            X, Y, sw, validation = validation_split(self, X, y, Y, sw, rng)
         sw = (sw * (len(sw) / sw.sum())).astype(dtype)
         unit_weights = np.all(sw == 1)
 
@@ -491,12 +453,12 @@ class RegularizedMLPClassifier(ClassifierMixin, BaseEstimator):
         # The optimizer sees two flat arrays, all weights and all biases, of which
         # coefs_ and intercepts_ are views: a dozen array operations per step
         # instead of a dozen per layer.
-        w_flat, self.coefs_ = _pack(self.coefs_, dtype)
-        b_flat, self.intercepts_ = _pack(self.intercepts_, dtype)
+        w_flat, self.coefs_ = pack(self.coefs_, dtype)
+        b_flat, self.intercepts_ = pack(self.intercepts_, dtype)
         params = [w_flat, b_flat]
         resume = incremental and not first_call and hasattr(self, "_opt_state")
-        schedule = self._schedule if resume else self._new_schedule()
-        optimizer = self._optimizer(schedule)
+        schedule = self._schedule if resume else new_schedule(self)
+        optimizer = build_optimizer(self, schedule)
         state = self._opt_state if resume else optimizer.init(params)
 
         n_train = X.shape[0]
@@ -513,7 +475,7 @@ class RegularizedMLPClassifier(ClassifierMixin, BaseEstimator):
                 batch_size = n_train
         ctx = dict(
             rates=rates, sizes=sizes, sw=None if unit_weights else sw,
-            buffers=_Batches(batch_size, layer_sizes, dtype), batch_size=batch_size,
+            buffers=Batches(batch_size, layer_sizes, dtype), batch_size=batch_size,
             optimizer=optimizer, rng=rng, params=params,
         )
         loss_kind = "softmax" if self.out_activation_ == "softmax" else "sigmoid"
@@ -534,83 +496,6 @@ class RegularizedMLPClassifier(ClassifierMixin, BaseEstimator):
         self._opt_state, self._schedule, self._rng = state, schedule, rng
         return self
 
-    def _new_schedule(self):
-        lr = self.learning_rate_init
-        if self.solver == "sgd" and self.learning_rate == "invscaling":
-            return _optim.InverseScalingSchedule(lr, self.power_t)
-        if self.solver == "sgd" and self.learning_rate == "adaptive":
-            return _optim.PlateauSchedule(lr, factor=0.2)
-        return _optim.ConstantSchedule(lr)
-
-    def _optimizer(self, schedule):
-        """The update rule: L2 gradient, solver, decoupled decay, rate, L1 prox.
-
-        It acts on ``[weights, biases]``, two flat arrays.
-        """
-        mask = [True, False]  # biases are never regularized
-        l2 = self.alpha * (1 - self.l1_ratio)
-        l1 = self.alpha * self.l1_ratio
-        metric = _optim.Preconditioner() if l1 > 0 else None
-        if self.solver == "adam":
-            solver = [_optim.scale_by_adam(
-                self.beta_1, self.beta_2, self.epsilon, preconditioner=metric
-            )]
-        elif self.momentum > 0:
-            solver = [_optim.trace(self.momentum, self.nesterovs_momentum)]
-        else:
-            solver = []
-        steps = [
-            # before the solver: the penalty's gradient, part of the objective
-            _optim.add_decayed_weights(l2, mask),
-            *solver,
-            # after it: decoupled decay, scaled by the learning rate only
-            _optim.add_decayed_weights(self.weight_decay, mask),
-            _optim.scale_by_learning_rate(schedule),
-        ]
-        if l1 > 0:
-            steps.append(_optim.proximal_l1(l1, schedule, mask, preconditioner=(
-                metric if self.solver == "adam" else None
-            )))
-        return _optim.chain(*steps)
-
-    def _split(self, X, y, Y, sw, rng):
-        """Stratified (single-label) or plain (multilabel) validation split."""
-        n = X.shape[0]
-        n_val = int(np.ceil(self.validation_fraction * n))
-        stratify = None
-        if self._label_binarizer.y_type_ != "multilabel-indicator":
-            stratify = y
-            labels, counts = np.unique(y, return_counts=True)
-            # a stratified split needs every class on both sides
-            n_val = max(n_val, len(labels))
-            if counts.min() < 2:
-                raise ValueError(
-                    "early_stopping needs at least 2 samples of every class for a "
-                    f"stratified validation split; class {labels[counts.argmin()]!r}"
-                    f" has {counts.min()}."
-                )
-            if n - n_val < len(labels):
-                raise ValueError(
-                    f"early_stopping: too few samples (n_samples={n}) for a "
-                    f"validation split with validation_fraction="
-                    f"{self.validation_fraction} and {len(labels)} classes."
-                )
-        if n - n_val < 1:
-            raise ValueError(
-                f"early_stopping: validation_fraction={self.validation_fraction} of "
-                f"n_samples={n} leaves no training sample."
-            )
-        train, val = train_test_split(
-            np.arange(n), test_size=n_val, stratify=stratify, random_state=rng
-        )
-        if sw[train].sum() <= 0 or sw[val].sum() <= 0:
-            raise ValueError(
-                "sample_weight (times class_weight) sums to zero on the training "
-                "or the validation part of the early-stopping split."
-            )
-        validation = (X[val], Y[val], sw[val] / sw[val].mean())
-        return X[train], Y[train], sw[train], validation
-
     def _validate(self, validation, loss_kind):
         """Weighted validation loss and accuracy."""
         Xv, Yv, swv = validation
@@ -627,8 +512,8 @@ class RegularizedMLPClassifier(ClassifierMixin, BaseEstimator):
         n, bs, rng, sw = X.shape[0], ctx["batch_size"], ctx["rng"], ctx["sw"]
         params, optimizer, buffers = ctx["params"], ctx["optimizer"], ctx["buffers"]
         if "grads" not in ctx:
-            w_grad, ctx["coef_grads"] = _pack(self.coefs_, X.dtype)
-            b_grad, ctx["intercept_grads"] = _pack(self.intercepts_, X.dtype)
+            w_grad, ctx["coef_grads"] = pack(self.coefs_, X.dtype)
+            b_grad, ctx["intercept_grads"] = pack(self.intercepts_, X.dtype)
             ctx["grads"] = [w_grad, b_grad]
         grads = ctx["grads"]
         dropout = any(ctx["rates"])

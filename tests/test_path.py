@@ -12,12 +12,8 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 
 from skreg import ElasticNet, LassoRegressor
-from skreg.linear_model._path import (
-    alpha_grid,
-    early_stopping_walk,
-    enet_path,
-    lasso_path,
-)
+from skreg.linear_model._path import alpha_grid, enet_path, lasso_path
+from skreg.linear_model._path_early_stopping import early_stopping_walk
 
 
 def make_data(n=80, p=12, n_targets=None, seed=0, sparse=False, n_informative=4):

@@ -10,7 +10,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils import check_random_state
 
-from skreg.linear_model._path import validation_split
+from skreg.linear_model._path_early_stopping import validation_split
 from skreg.linear_model._ridge import RidgeRegressor
 from skreg.linear_model._ridge_path import ridge_path
 

@@ -20,7 +20,7 @@ from ._base import (
 )
 from ._cd_solver import GramProblem, coordinate_descent, gram_problem
 from ._least_squares import least_squares
-from ._path import check_early_stopping_params, enet_early_stopping
+from ._path_early_stopping import check_early_stopping_params, enet_early_stopping
 
 __all__ = ["ElasticNet", "LassoRegressor"]
 

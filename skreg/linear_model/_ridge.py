@@ -21,7 +21,7 @@ from ._base import (
     validate_fit_data,
     weighted_offsets,
 )
-from ._path import check_early_stopping_params
+from ._path_early_stopping import check_early_stopping_params
 from ._ridge_path import ridge_early_stopping
 from ._ridge_solvers import (
     RidgeSolution,

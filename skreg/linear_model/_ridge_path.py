@@ -24,12 +24,8 @@ from sklearn.metrics import r2_score
 from sklearn.utils import check_X_y
 
 from ._base import check_bool, check_int, check_real, check_sample_weight, make_design
-from ._path import (
-    early_stopping_walk,
-    explicit_grid,
-    geometric_grid,
-    validation_split,
-)
+from ._path import explicit_grid, geometric_grid
+from ._path_early_stopping import early_stopping_walk, validation_split
 from ._ridge_solvers import (
     Spectrum,
     centered_gram,
@@ -285,8 +281,8 @@ def ridge_early_stopping(X, y, sample_weight, *, alpha, positive, n_alphas,
 
     ``alpha`` is RidgeRegressor's validated per-target array: it must hold a
     single positive value. Returns the
-    :class:`~skreg.linear_model._path.EarlyStoppingResult` of
-    :func:`~skreg.linear_model._path.early_stopping_walk`.
+    :class:`~skreg.linear_model._path_early_stopping.EarlyStoppingResult` of
+    :func:`~skreg.linear_model._path_early_stopping.early_stopping_walk`.
     """
     if np.unique(alpha).shape[0] != 1 or alpha[0] <= 0:
         raise ValueError(

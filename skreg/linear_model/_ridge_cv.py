@@ -12,6 +12,7 @@ from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator
 from sklearn.model_selection import check_cv
 
+from .._validation import InvalidParameterError
 from ._base import (
     LinearModelMixin,
     check_bool,
@@ -21,6 +22,7 @@ from ._base import (
     validate_fit_data,
 )
 from ._cv_folds import select_alpha
+from ._path import explicit_grid
 from ._ridge import RidgeRegressor
 from ._ridge_path import (
     fold_squared_error,
@@ -34,18 +36,12 @@ __all__ = ["RidgeRegressorCV"]
 
 def _check_grid(alphas):
     """``alphas`` as a decreasing float64 array of positive values."""
-    try:
-        grid = np.array(alphas, dtype=np.float64).ravel()
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"alphas must be a positive float or an array-like of them, got "
-            f"{alphas!r}."
-        ) from None
-    if grid.size == 0 or not np.all(np.isfinite(grid)) or np.any(grid <= 0):
-        raise ValueError(
-            f"alphas must be a non-empty array of finite values > 0, got {alphas!r}."
+    grid = explicit_grid(alphas)
+    if np.any(grid <= 0):
+        raise InvalidParameterError(
+            f"alphas must all be > 0, got {alphas!r}."
         )
-    return np.sort(grid)[::-1].copy()
+    return grid
 
 
 class RidgeRegressorCV(LinearModelMixin, BaseEstimator):

@@ -23,8 +23,6 @@ from typing import NamedTuple
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import r2_score
-from sklearn.model_selection import train_test_split
 
 from .._validation import InvalidParameterError
 from ._base import (
@@ -74,6 +72,10 @@ def validation_split(n_samples, validation_fraction, rng):
             "early stopping needs at least 2 of each. Change validation_fraction, "
             "pass more samples, or set early_stopping=False."
         )
+    # Imported here: sklearn.model_selection and sklearn.metrics cost ~0.1 s to
+    # load, and only early stopping needs them; every other fit skips that.
+    from sklearn.model_selection import train_test_split
+
     train, val = train_test_split(np.arange(n_samples), test_size=n_val,
                                   random_state=rng)
     return np.sort(train), np.sort(val)
@@ -204,6 +206,7 @@ def enet_early_stopping(X, y, sample_weight, *, alpha, l1_ratio, n_alphas,
                       random=random, rng=rng)
 
     n_bad = []
+    from sklearn.metrics import r2_score  # loaded only for early stopping (see above)
 
     def score(result):
         n_bad.append(not result.converged)

@@ -60,7 +60,7 @@ def test_examples_are_found():
 @pytest.mark.parametrize("script", EXAMPLES, ids=[p.stem for p in EXAMPLES])
 def test_example_runs_and_saves_its_figure(script, runs):
     if not _runnable(script):
-        pytest.skip(f"{script.name} needs {NEEDS[script.name]}, not installed")
+        pytest.skip(reason=f"{script.name} needs {NEEDS[script.name]}, not installed")
     process, folder = runs[script.name]
     stdout, stderr = process.communicate(timeout=600)
     assert process.returncode == 0, stderr[-3000:]

@@ -26,7 +26,6 @@ The ratio is skreg's time over the other's: < 1 means skreg is faster.
 """
 
 import argparse
-import time
 
 import numpy as np
 import scipy.sparse as sp
@@ -35,8 +34,9 @@ from sklearn.linear_model import Ridge, RidgeCV
 from sklearn.model_selection import GridSearchCV, KFold
 from threadpoolctl import threadpool_limits
 
-from skreg.linear_model._ridge import RidgeRegressor
-from skreg.linear_model._ridge_cv import RidgeRegressorCV
+from skreg import RidgeRegressor, RidgeRegressorCV
+
+from bench_path_cv import race
 
 ALPHAS = np.logspace(-3, 4, 30)
 
@@ -55,25 +55,6 @@ def datasets(quick):
     w = rng.randn(400)
     y = X @ w + 0.5 * rng.randn(X.shape[0])
     yield "sparse 4000x400 (2%)", X, y
-
-
-def timed(fn):
-    start = time.perf_counter()
-    out = fn()
-    return time.perf_counter() - start, out
-
-
-def race(contenders, repeat):
-    """Median time of each contender; they alternate within each repetition."""
-    times = {name: [] for name in contenders}
-    results = {}
-    for name, fn in contenders.items():  # warm-up: imports, caches, page faults
-        results[name] = fn()
-    for _ in range(repeat):
-        for name, fn in contenders.items():
-            t, results[name] = timed(fn)
-            times[name].append(t)
-    return {name: float(np.median(t)) for name, t in times.items()}, results
 
 
 def coef_gap(a, b):

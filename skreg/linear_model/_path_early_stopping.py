@@ -43,6 +43,7 @@ __all__ = [
     "check_early_stopping_params",
     "early_stopping_walk",
     "enet_early_stopping",
+    "split_weights",
     "validation_split",
 ]
 
@@ -79,6 +80,19 @@ def validation_split(n_samples, validation_fraction, rng):
     train, val = train_test_split(np.arange(n_samples), test_size=n_val,
                                   random_state=rng)
     return np.sort(train), np.sort(val)
+
+
+def split_weights(sample_weight, train, val):
+    """``(sw_train, sw_val)`` of a split (``None`` without weights), both nonzero."""
+    if sample_weight is None:
+        return None, None
+    sw_train, sw_val = sample_weight[train], sample_weight[val]
+    if not (sw_train.sum() > 0 and sw_val.sum() > 0):
+        raise ValueError(
+            "sample_weight is zero on the whole training or validation split "
+            "drawn for early stopping; change random_state or validation_fraction."
+        )
+    return sw_train, sw_val
 
 
 class EarlyStoppingResult(NamedTuple):
@@ -184,15 +198,8 @@ def enet_early_stopping(X, y, sample_weight, *, alpha, l1_ratio, n_alphas,
             "is no alpha_max to start the path from (use RidgeRegressor)."
         )
     train, val = validation_split(X.shape[0], validation_fraction, rng)
-    sw_train = sw_val = None
-    if sample_weight is not None:
-        sw_train, sw_val = sample_weight[train], sample_weight[val]
-        if not (sw_train.sum() > 0 and sw_val.sum() > 0):
-            raise ValueError(
-                "sample_weight is zero on the whole training or validation split "
-                "drawn for early stopping; change random_state or "
-                "validation_fraction."
-            )
+    sw_train, sw_val = split_weights(sample_weight, train, val)
+    if sw_train is not None:
         sw_train = sw_train * (train.size / sw_train.sum())
     X_train, y_train, X_val, y_val = X[train], y[train], X[val], y[val]
     design = make_design(X_train, y_train, sw_train, fit_intercept)

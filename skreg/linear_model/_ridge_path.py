@@ -25,7 +25,11 @@ from sklearn.utils import check_X_y
 
 from ._base import check_bool, check_int, check_real, check_sample_weight, make_design
 from ._path import explicit_grid, geometric_grid
-from ._path_early_stopping import early_stopping_walk, validation_split
+from ._path_early_stopping import (
+    early_stopping_walk,
+    split_weights,
+    validation_split,
+)
 from ._ridge_solvers import (
     Spectrum,
     centered_gram,
@@ -298,17 +302,10 @@ def ridge_early_stopping(X, y, sample_weight, *, alpha, positive, n_alphas,
     n_samples = X.shape[0]
     train, val = validation_split(n_samples, validation_fraction, rng)
     Y = np.asarray(y, dtype=np.float64).reshape(n_samples, -1)
-    sw_train = sw_val = None
+    sw_train, sw_val = split_weights(sample_weight, train, val)
     if sample_weight is None:
         ratio = train.size / n_samples
     else:
-        sw_train, sw_val = sample_weight[train], sample_weight[val]
-        if not (sw_train.sum() > 0 and sw_val.sum() > 0):
-            raise ValueError(
-                "sample_weight is zero on the whole training or validation split "
-                "drawn for early stopping; change random_state or "
-                "validation_fraction."
-            )
         ratio = sw_train.sum() / sample_weight.sum()
     if sp.issparse(X):
         X = X.tocsr()  # row selection

@@ -211,3 +211,13 @@ def test_bad_parameters_name_themselves(params, name):
     X, y, _ = make_data()
     with pytest.raises(ValueError, match=name):
         ElasticNetCV(**params).fit(X, y)
+
+
+def test_cv_rejects_a_fold_with_no_weight():
+    rng = np.random.RandomState(0)
+    X = rng.randn(30, 4)
+    y = X[:, 0] + 0.1 * rng.randn(30)
+    sw = np.ones(30)
+    sw[:10] = 0.0  # the first of three unshuffled folds has no weight
+    with pytest.raises(ValueError, match="cross-validation fold"):
+        LassoRegressorCV(cv=3).fit(X, y, sample_weight=sw)

@@ -319,3 +319,13 @@ def test_early_stopping_bad_parameters_name_themselves(params, n, name):
         warnings.simplefilter("ignore")
         with pytest.raises(ValueError, match=name):
             est.fit(X, y)
+
+
+def test_early_stopping_rejects_a_split_with_no_weight():
+    X, y = make_data(n=20, p=6)[:2]
+    sw = np.zeros(20)
+    sw[0] = 1.0  # all the weight on one row: one side of any split has none
+    with pytest.raises(ValueError, match="zero on the whole of the training or "
+                                         "validation split"):
+        LassoRegressor(alpha=0.01, early_stopping=True, validation_fraction=0.5,
+                       random_state=0).fit(X, y, sample_weight=sw)

@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._base import make_design
+from ._base import make_design, split_weights
 from ._cd_solver import GramProblem
 from ._path import path_gram, use_gram, walk_path
 
@@ -108,14 +108,12 @@ def fold_mse(X, y, sample_weight, train, test, l1_ratios, grids, *, fit_intercep
     Warnings are counted rather than raised: on a remote worker they would be
     lost.
     """
-    sw_train = sw_test = None
-    if sample_weight is not None:
-        sw_train, sw_test = sample_weight[train], sample_weight[test]
-        if not (sw_train.sum() > 0 and sw_test.sum() > 0):
-            raise ValueError(
-                "sample_weight is zero on the whole training or test part of a "
-                "cross-validation fold; use other folds (cv) or positive weights."
-            )
+    sw_train, sw_test = split_weights(
+        sample_weight, train, test,
+        "the training or test part of a cross-validation fold; use other folds "
+        "(cv) or positive weights",
+    )
+    if sw_train is not None:
         sw_train = sw_train * (train.size / sw_train.sum())
     design = make_design(X[train], y[train], sw_train, fit_intercept)
     if (full_gram is not None and use_gram(precompute, train.size, X.shape[1])

@@ -29,6 +29,7 @@ from ._base import (
     check_int,
     check_real,
     make_design,
+    split_weights,
 )
 from ._path import (
     _alpha_max,
@@ -38,12 +39,17 @@ from ._path import (
     walk_path,
 )
 
+EARLY_STOPPING_SPLIT = (
+    "the training or validation split drawn for early stopping; change "
+    "random_state or validation_fraction"
+)
+
 __all__ = [
+    "EARLY_STOPPING_SPLIT",
     "EarlyStoppingResult",
     "check_early_stopping_params",
     "early_stopping_walk",
     "enet_early_stopping",
-    "split_weights",
     "validation_split",
 ]
 
@@ -80,19 +86,6 @@ def validation_split(n_samples, validation_fraction, rng):
     train, val = train_test_split(np.arange(n_samples), test_size=n_val,
                                   random_state=rng)
     return np.sort(train), np.sort(val)
-
-
-def split_weights(sample_weight, train, val):
-    """``(sw_train, sw_val)`` of a split (``None`` without weights), both nonzero."""
-    if sample_weight is None:
-        return None, None
-    sw_train, sw_val = sample_weight[train], sample_weight[val]
-    if not (sw_train.sum() > 0 and sw_val.sum() > 0):
-        raise ValueError(
-            "sample_weight is zero on the whole training or validation split "
-            "drawn for early stopping; change random_state or validation_fraction."
-        )
-    return sw_train, sw_val
 
 
 class EarlyStoppingResult(NamedTuple):
@@ -198,7 +191,8 @@ def enet_early_stopping(X, y, sample_weight, *, alpha, l1_ratio, n_alphas,
             "is no alpha_max to start the path from (use RidgeRegressor)."
         )
     train, val = validation_split(X.shape[0], validation_fraction, rng)
-    sw_train, sw_val = split_weights(sample_weight, train, val)
+    sw_train, sw_val = split_weights(sample_weight, train, val,
+                                     EARLY_STOPPING_SPLIT)
     if sw_train is not None:
         sw_train = sw_train * (train.size / sw_train.sum())
     X_train, y_train, X_val, y_val = X[train], y[train], X[val], y[val]

@@ -23,11 +23,18 @@ from scipy import linalg
 from sklearn.metrics import r2_score
 from sklearn.utils import check_X_y
 
-from ._base import check_bool, check_int, check_real, check_sample_weight, make_design
+from ._base import (
+    check_bool,
+    check_int,
+    check_real,
+    check_sample_weight,
+    make_design,
+    split_weights,
+)
 from ._path import explicit_grid, geometric_grid
 from ._path_early_stopping import (
+    EARLY_STOPPING_SPLIT,
     early_stopping_walk,
-    split_weights,
     validation_split,
 )
 from ._ridge_solvers import (
@@ -302,7 +309,8 @@ def ridge_early_stopping(X, y, sample_weight, *, alpha, positive, n_alphas,
     n_samples = X.shape[0]
     train, val = validation_split(n_samples, validation_fraction, rng)
     Y = np.asarray(y, dtype=np.float64).reshape(n_samples, -1)
-    sw_train, sw_val = split_weights(sample_weight, train, val)
+    sw_train, sw_val = split_weights(sample_weight, train, val,
+                                     EARLY_STOPPING_SPLIT)
     if sample_weight is None:
         ratio = train.size / n_samples
     else:

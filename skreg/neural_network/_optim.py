@@ -25,6 +25,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ._adam_fast import adam_scale
+
 
 class GradientTransformation(NamedTuple):
     """An ``(init, update)`` pair."""
@@ -159,6 +161,21 @@ class Preconditioner:
         self.diagonal = None
 
 
+def _adam_scale_numpy(g, m, v, b1, b2, eps, factor, diagonal, diagonal_scale):
+    """What :func:`adam_scale` does, for arrays it cannot take (not contiguous)."""
+    m *= b1
+    m += g
+    np.square(g, out=g)
+    v *= b2
+    v += g
+    np.sqrt(v, out=g)
+    g += eps
+    if diagonal is not None:
+        np.multiply(g, diagonal_scale, out=diagonal)
+    np.divide(m, g, out=g)
+    g *= factor
+
+
 def scale_by_adam(b1=0.9, b2=0.999, eps=1e-8, preconditioner=None):
     """Adam's scaling: ``m_hat / (sqrt(v_hat) + eps)`` with bias-corrected moments.
 
@@ -195,17 +212,14 @@ def scale_by_adam(b1=0.9, b2=0.999, eps=1e-8, preconditioner=None):
         )
         for g, m, v, d in zip(updates, state["mu"], state["nu"], diagonal,
                               strict=True):
-            m *= b1
-            m += g
-            np.square(g, out=g)
-            v *= b2
-            v += g
-            np.sqrt(v, out=g)
-            g += eps / c_v
-            if d is not None:
-                np.multiply(g, c_v, out=d)  # sqrt(v_hat) + eps
-            np.divide(m, g, out=g)
-            g *= c_m / c_v
+            arrays = (g, m, v) if d is None else (g, m, v, d)
+            if all(a.flags.c_contiguous and a.dtype == g.dtype for a in arrays) \
+                    and g.dtype in (np.float32, np.float64):
+                adam_scale(g.reshape(-1), m.reshape(-1), v.reshape(-1), b1, b2,
+                           eps / c_v, c_m / c_v,
+                           None if d is None else d.reshape(-1), c_v)
+            else:
+                _adam_scale_numpy(g, m, v, b1, b2, eps / c_v, c_m / c_v, d, c_v)
         return updates, {"count": count, "mu": state["mu"], "nu": state["nu"]}
 
     return GradientTransformation(init, update)

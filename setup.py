@@ -13,6 +13,12 @@ extensions = [
         extra_compile_args=["-O3"],
     ),
     Extension(
+        "skreg.linear_model._csc_fast",
+        ["skreg/linear_model/_csc_fast.pyx"],
+        define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_9_API_VERSION")],
+        extra_compile_args=["-O3"],
+    ),
+    Extension(
         "skreg.neural_network._adam_fast",
         ["skreg/neural_network/_adam_fast.pyx"],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_9_API_VERSION")],

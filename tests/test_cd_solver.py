@@ -8,11 +8,7 @@ from skreg import ElasticNet, LassoRegressor
 from skreg.linear_model import _cd_fast
 from skreg.linear_model._base import make_design
 from skreg.linear_model._cd_problems import DenseRestricted
-from skreg.linear_model._cd_solver import (
-    coordinate_descent,
-    gram_problem,
-    safe_to_discard,
-)
+from skreg.linear_model._cd_solver import coordinate_descent, gram_problem
 
 from _objectives import kkt_violation
 
@@ -116,8 +112,21 @@ def test_gap_safe_screening_never_discards_the_support():
             gap, gap_lasso, s = _cd_fast.gap_from_gradient(g, w, r @ r, r @ yc, l1,
                                                            0.0, False)
             norms = np.sqrt((Xc**2).sum(0))
-            discard = safe_to_discard(np.abs(s * g), gap_lasso, norms, l1)
+            keep = np.ones(X.shape[1], dtype=np.uint8)
+            score = np.empty(X.shape[1])
+            n_keep = _cd_fast.screen_and_score(g, w, s, l1, 0.0, False, norms,
+                                               gap_lasso, keep, score)
+            discard = keep == 0
+            assert n_keep == keep.sum()
             assert not np.any(discard & support)
+            # the sphere test and the scores, written out
+            a = np.abs(s * g)
+            expected = (a + np.sqrt(2 * max(gap_lasso, 0)) * norms < l1) & (w == 0)
+            np.testing.assert_array_equal(discard, expected)
+            free = ~discard & (w == 0)
+            np.testing.assert_allclose(score[free], (l1 - a[free]) / norms[free])
+            assert np.all(score[w != 0] == -np.inf)
+            assert np.all(score[discard] == np.inf)
         assert discard.sum() > 0  # at the optimum the test does discard features
 
 

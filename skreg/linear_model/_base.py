@@ -16,6 +16,7 @@ from sklearn.base import RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._validation import check_bool, check_choice, check_int, check_real
+from ._csc_fast import column_sums
 
 __all__ = [
     "Design",
@@ -145,9 +146,7 @@ class Design(NamedTuple):
     def column_sq_norms(self):
         """Squared norms of the centred columns."""
         if self.is_sparse:
-            X = self.X  # CSC: the stored entries of column j are contiguous
-            columns = np.repeat(np.arange(X.shape[1]), np.diff(X.indptr))
-            sq = np.bincount(columns, weights=X.data**2, minlength=X.shape[1])
+            sq = column_sums(self.X.data, self.X.indptr, True)
             # ||X_j - m_j v||^2 = ||X_j||^2 - 2 m_j X_j.v + m_j^2 ||v||^2,
             # with X_j.v = n_w m_j
             n_w = self.row_scale @ self.row_scale
@@ -189,8 +188,12 @@ def weighted_offsets(X, Y, sample_weight, fit_intercept, dtype):
     if not fit_intercept:
         return np.zeros(X.shape[1], dtype=dtype), np.zeros(Y.shape[1], dtype=dtype)
     if sample_weight is None:
-        # sum / n: scipy's sparse mean divides a copy of X before summing
-        X_offset = np.asarray(X.sum(axis=0, dtype=np.float64)).ravel() / X.shape[0]
+        if sp.issparse(X) and X.format == "csc":
+            X_offset = column_sums(X.data, X.indptr, False) / X.shape[0]
+        else:
+            # sum / n: scipy's sparse mean divides a copy of X before summing
+            X_offset = np.asarray(X.sum(axis=0, dtype=np.float64)).ravel()
+            X_offset /= X.shape[0]
         y_offset = Y.mean(axis=0, dtype=np.float64)
     else:
         sw_sum = sample_weight.sum(dtype=np.float64)
@@ -228,8 +231,11 @@ def make_design(X, y, sample_weight, fit_intercept):
         if sample_weight is not None:
             X = sp.csc_matrix(X.multiply(row_scale[:, None]))
         Xd = X.astype(dtype, copy=False)
-        if not Xd.has_sorted_indices:
-            Xd = Xd.sorted_indices()  # a copy: the caller's matrix stays as it is
+        if not Xd.has_canonical_format:
+            # duplicate entries would break squared column norms; the copy keeps
+            # the caller's matrix as it is
+            Xd = Xd.copy() if Xd is X else Xd
+            Xd.sum_duplicates()
         return Design(Xd, Yc, X_offset, y_offset, row_scale, not fit_intercept)
     if sample_weight is None:
         return Design(X, Yc, X_offset, y_offset, row_scale, not fit_intercept)

@@ -27,7 +27,7 @@ tight for every l1, l2 >= 0 with l1 + l2 > 0:
 """
 
 from cython cimport floating
-from libc.math cimport fabs, INFINITY
+from libc.math cimport fabs, sqrt, INFINITY
 from scipy.linalg.cython_blas cimport daxpy, ddot, saxpy, sdot
 
 
@@ -378,3 +378,40 @@ def gap_from_gradient(const floating[::1] g, const floating[::1] w, floating r2,
     s = 1 if acc[3] <= l1 else l1 / acc[3]
     return (_gap(r2, ry, acc, l1, l2),
             primal - (s * ry - 0.5 * s * s * (r2 + l2 * acc[1])), s)
+
+
+def screen_and_score(const floating[::1] g, const floating[::1] w, floating s,
+                     floating l1, floating l2, bint positive,
+                     const floating[::1] norms_aug, floating gap_lasso,
+                     unsigned char[::1] keep, floating[::1] score):
+    """Gap-safe screening and working-set scores, in one pass over the features.
+
+    At the augmented-lasso dual point ``s [R; -sqrt(l2) w]`` feature ``j`` has
+    correlation ``a_j = s (g_j - l2 w_j)`` (its absolute value unless
+    ``positive``). The dual optimum lies within ``sqrt(2 gap_lasso)`` of that
+    point (the dual is 1-strongly concave), so a zero feature with ``a_j +
+    sqrt(2 gap_lasso) norms_aug_j < l1`` is zero at every optimum: its ``keep``
+    flag is cleared for good. ``score`` receives ``(l1 - a_j) / norms_aug_j``,
+    the distance to the dual constraint (low = about to enter), ``-inf`` on the
+    support and ``+inf`` for discarded features. Returns the number kept.
+    """
+    cdef Py_ssize_t j, n_keep = 0, p = g.shape[0]
+    cdef floating a, radius = sqrt(2 * gap_lasso) if gap_lasso > 0 else 0
+    if not (w.shape[0] == norms_aug.shape[0] == keep.shape[0] == score.shape[0] == p):
+        raise ValueError("screen_and_score: arrays of different lengths.")
+    with nogil:
+        for j in range(p):
+            a = s * (g[j] - l2 * w[j])
+            if not positive:
+                a = fabs(a)
+            if w[j] != 0:
+                score[j] = -INFINITY
+                keep[j] = 1
+            elif keep[j] and a + radius * norms_aug[j] < l1:
+                keep[j] = 0
+            if keep[j] == 0:
+                score[j] = INFINITY
+            elif w[j] == 0:
+                score[j] = (l1 - a) / (norms_aug[j] if norms_aug[j] > 0 else 1)
+            n_keep += keep[j]
+    return n_keep

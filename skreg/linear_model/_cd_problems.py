@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import _cd_fast
+from . import _cd_fast, _csc_fast
 
 _INT32_MAX = np.iinfo(np.int32).max
 
@@ -141,11 +141,11 @@ class DenseRestricted(Restricted):
 
 
 class SparseRestricted(Restricted):
-    def __init__(self, X, mean, v, y, w, R, norms2, penalty):
+    """``parts`` are ``(data, indices, indptr)`` of the working set's columns."""
+
+    def __init__(self, parts, mean, v, y, w, R, norms2, penalty):
         super().__init__(w, penalty)
-        check_sparse_size(X)
-        self.X, self.mean, self.v, self.y, self.R = X, mean, v, y, R
-        self.parts = (X.data, as_int32(X.indices, "indices"), as_int32(X.indptr, "nnz"))
+        self.parts, self.mean, self.v, self.y, self.R = parts, mean, v, y, R
         self.norms2 = norms2
 
     def run(self, n_epochs, snapshots, random, seed):
@@ -161,7 +161,8 @@ class SparseRestricted(Restricted):
         return self.R @ self.R
 
     def state_for(self, dw):
-        R = self.R - (self.X @ dw - (self.mean @ dw) * self.v)
+        Xdw = _csc_fast.matvec(*self.parts, dw, self.R.shape[0])
+        R = self.R - (Xdw - (self.mean @ dw) * self.v)
         return R, R @ R
 
     def set_state(self, R):
@@ -297,6 +298,9 @@ class SparseTarget:
     def __init__(self, design, y, w, norms2, penalty):
         self.X, self.mean, self.v = design.X, design.X_offset, design.row_scale
         self.y, self.w, self.norms2, self.penalty = y, w, norms2, penalty
+        check_sparse_size(self.X)
+        self.parts = (self.X.data, as_int32(self.X.indices, "indices"),
+                      as_int32(self.X.indptr, "nnz"))
         self.R = y.copy()
         support = np.flatnonzero(w)
         if support.size:
@@ -308,9 +312,12 @@ class SparseTarget:
         return g, self.R @ self.R, self.R @ self.y
 
     def restrict(self, ws, everything):
-        X_ws = self.X if everything else self.X[:, ws]
-        w_ws = self.w[ws] if not everything else self.w
-        return SparseRestricted(X_ws, self.mean[ws], self.v, self.y, w_ws.copy(),
+        if everything:
+            parts, w_ws = self.parts, self.w
+        else:
+            parts = _csc_fast.gather_columns(*self.parts, ws.astype(np.int32))
+            w_ws = self.w[ws]
+        return SparseRestricted(parts, self.mean[ws], self.v, self.y, w_ws.copy(),
                                  self.R, self.norms2[ws], self.penalty), None
 
     def absorb(self, ws, restricted, _):

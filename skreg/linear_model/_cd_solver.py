@@ -16,7 +16,8 @@ Strategy (for problems with more than a few features and an L1 part):
   features leave it); once that restricted problem is solved to a fraction of
   the global gap, the global gap is checked and the set is chosen again.
   Features outside the set stay at zero.
-* gap-safe screening: features provably zero at the optimum leave for good.
+* gap-safe screening: features provably zero at the optimum leave for good
+  (``_cd_fast.screen_and_score``).
 * Anderson extrapolation: every few passes the last iterates are combined into
   an extrapolated point, kept only if it lowers the objective.
 * Gram blocks: on dense data with many more samples than working-set features,
@@ -37,8 +38,6 @@ from ._cd_problems import (
     GramProblem,
     GramTarget,
     SparseTarget,
-    as_int32,
-    check_sparse_size,
     gram_problem,
 )
 
@@ -47,7 +46,6 @@ __all__ = [
     "GramProblem",
     "coordinate_descent",
     "gram_problem",
-    "safe_to_discard",
 ]
 
 _INT32_MAX = np.iinfo(np.int32).max
@@ -83,38 +81,6 @@ class CDResult(NamedTuple):
 
 
 # -------------------------------------------------------------------------- solving
-def _dual_correlations(g, w, s, l2, positive):
-    """``x~_j . theta`` at the augmented-lasso dual point (one-sided if positive)."""
-    a = s * (g - l2 * w)
-    return a if positive else np.abs(a)
-
-
-def safe_to_discard(dual_corr, gap_lasso, norms_aug, l1):
-    """Gap-safe sphere test: features certainly zero at every optimum.
-
-    The augmented-lasso dual is 1-strongly concave, so its optimum lies within
-    ``sqrt(2 gap)`` of the current dual point; a feature whose correlation stays
-    below ``l1`` over that whole ball has a zero coefficient at the optimum.
-
-    Parameters
-    ----------
-    dual_corr : ndarray of shape (n_features,)
-        Correlations of the augmented columns with the dual point (absolute
-        values, or signed ones under ``positive``).
-    gap_lasso : float
-        Duality gap at that dual point.
-    norms_aug : ndarray of shape (n_features,)
-        Norms of the augmented columns, ``sqrt(||x_j||^2 + l2)``.
-    l1 : float
-
-    Returns
-    -------
-    discard : ndarray of bool of shape (n_features,)
-    """
-    radius = np.sqrt(2 * max(gap_lasso, 0.0))
-    return dual_corr + radius * norms_aug < l1
-
-
 def _inner_solve(restricted, max_epochs, gap_tol, random, rng):
     """Coordinate descent with Anderson extrapolation on a restricted problem."""
     dtype = restricted.w.dtype
@@ -142,8 +108,9 @@ def _solve_target(target, l1, l2, positive, max_iter, gap_tol, random, rng,
     """Working-set coordinate descent on one target; returns (gap, epochs)."""
     w = target.w
     p = w.shape[0]
-    norms_aug = np.sqrt(np.maximum(target.norms2, 0) + l2)
-    keep = np.ones(p, dtype=bool)
+    norms_aug = np.sqrt(np.maximum(target.norms2, 0) + l2).astype(w.dtype)
+    keep = np.ones(p, dtype=np.uint8)
+    score = np.empty(p, dtype=w.dtype)
     ws_size = max(FIRST_WS, 2 * np.count_nonzero(w))
     epochs = 0
     while True:
@@ -153,9 +120,8 @@ def _solve_target(target, l1, l2, positive, max_iter, gap_tol, random, rng,
         if gap <= gap_tol or epochs >= max_iter:
             return gap, max(epochs, 1)
         if working_sets:
-            a = _dual_correlations(g, w, s, l2, positive)
-            keep &= ~safe_to_discard(a, gap_lasso, norms_aug, l1) | (w != 0)
-            n_keep = int(keep.sum())
+            n_keep = _cd_fast.screen_and_score(g, w, s, l1, l2, positive, norms_aug,
+                                               gap_lasso, keep, score)
             if n_keep == 0:
                 return gap, max(epochs, 1)
             ws_size = min(ws_size, n_keep)
@@ -164,9 +130,6 @@ def _solve_target(target, l1, l2, positive, max_iter, gap_tol, random, rng,
             ws = np.arange(p)
             inner_tol = gap_tol
         else:
-            score = (l1 - a) / np.where(norms_aug > 0, norms_aug, 1)
-            score[w != 0] = -np.inf
-            score[~keep] = np.inf
             ws = np.sort(np.argpartition(score, ws_size - 1)[:ws_size])
             inner_tol = gap_tol if ws_size == n_keep else INNER_FRACTION * gap
         restricted, extra = target.restrict(ws, everything)
@@ -272,10 +235,7 @@ def _single_call(target, y, gram, t, penalty, max_iter, gap_tol, tol, random, rn
         return _cd_fast.cd_gram(target.Q, np.ascontiguousarray(target.q), target.yy,
                                 w, target.H, l1, l2, ws, *common)
     if isinstance(target, SparseTarget):
-        check_sparse_size(target.X)
-        X = target.X
-        return _cd_fast.cd_sparse(X.data, as_int32(X.indices, "indices"),
-                                  as_int32(X.indptr, "nnz"), target.mean, target.v, y,
+        return _cd_fast.cd_sparse(*target.parts, target.mean, target.v, y,
                                   w, target.R, target.norms2, l1, l2, ws, *common)
     return _cd_fast.cd_dense(target.all_columns(), y, w, target.R, target.norms2,
                              l1, l2, ws, *common)

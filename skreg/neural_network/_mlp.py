@@ -15,10 +15,9 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_dat
 from .._validation import check_choice, check_int, check_real
 from . import _optim
 from ._early_stopping import EarlyStopping
+from ._minibatch import MinibatchTrainer
 from ._network import (
     ACTIVATIONS,
-    backward,
-    dropout_masks,
     forward,
     init_params,
     log_sigmoid,
@@ -27,7 +26,7 @@ from ._network import (
     penalty,
     predict_proba_from_logits,
 )
-from ._training import Batches, build_optimizer, new_schedule, pack, validation_split
+from ._training import build_optimizer, new_schedule, pack, validation_split
 
 _SOLVERS = ("sgd", "adam")
 _SCHEDULES = ("constant", "invscaling", "adaptive")
@@ -473,16 +472,17 @@ class RegularizedMLPClassifier(ClassifierMixin, BaseEstimator):
                     UserWarning, stacklevel=3,
                 )
                 batch_size = n_train
-        ctx = dict(
-            rates=rates, sizes=sizes, sw=None if unit_weights else sw,
-            buffers=Batches(batch_size, layer_sizes, dtype), batch_size=batch_size,
-            optimizer=optimizer, rng=rng, params=params,
-        )
         loss_kind = "softmax" if self.out_activation_ == "softmax" else "sigmoid"
-        ctx["loss"] = loss_kind
+        trainer = MinibatchTrainer(
+            self.coefs_, self.intercepts_, params, optimizer,
+            activation=self.activation, loss=loss_kind, batch_size=batch_size,
+            rates=rates, input_noise=self.input_noise, shuffle=self.shuffle,
+            sample_weight=None if unit_weights else sw, rng=rng,
+        )
 
         if incremental:
-            state, loss = self._epoch(X, Y, state, ctx)
+            state, loss = trainer.epoch(X, Y, state)
+            self.t_ += X.shape[0]
             self.loss_ = loss + penalty(self.coefs_, self.alpha, self.l1_ratio)
             self.loss_curve_.append(self.loss_)
             self.best_loss_ = min(self.best_loss_ or np.inf, self.loss_)
@@ -492,7 +492,7 @@ class RegularizedMLPClassifier(ClassifierMixin, BaseEstimator):
             self._opt_state, self._schedule, self._rng = state, schedule, rng
             return self
 
-        state = self._train(X, Y, validation, state, schedule, ctx)
+        state = self._train(trainer, X, Y, validation, state, schedule)
         self._opt_state, self._schedule, self._rng = state, schedule, rng
         return self
 
@@ -507,61 +507,10 @@ class RegularizedMLPClassifier(ClassifierMixin, BaseEstimator):
             correct = np.all((Z > 0) == (Yv > 0.5), axis=1)
         return loss, float(correct @ swv / swv.sum())
 
-    def _epoch(self, X, Y, state, ctx):
-        """One pass over the shuffled minibatches; returns the mean data loss."""
-        n, bs, rng, sw = X.shape[0], ctx["batch_size"], ctx["rng"], ctx["sw"]
-        params, optimizer, buffers = ctx["params"], ctx["optimizer"], ctx["buffers"]
-        if "grads" not in ctx:
-            w_grad, ctx["coef_grads"] = pack(self.coefs_, X.dtype)
-            b_grad, ctx["intercept_grads"] = pack(self.intercepts_, X.dtype)
-            ctx["grads"] = [w_grad, b_grad]
-        grads = ctx["grads"]
-        dropout = any(ctx["rates"])
-        order = rng.permutation(n) if self.shuffle else None
-        total = 0.0
-        for start in range(0, n, bs):
-            stop = min(start + bs, n)
-            m = stop - start
-            Xb, Yb, layers, deltas, out_delta = buffers.views(m)
-            if order is None:
-                rows = slice(start, stop)
-                Yb, sb = Y[rows], None if sw is None else sw[rows]
-                if self.input_noise > 0:
-                    np.copyto(Xb, X[rows])
-                else:
-                    Xb = X[rows]
-            else:
-                rows = order[start:stop]
-                np.take(X, rows, axis=0, out=Xb, mode="clip")
-                np.take(Y, rows, axis=0, out=Yb, mode="clip")
-                sb = None if sw is None else sw[rows]
-            if self.input_noise > 0:
-                Xb += (self.input_noise * rng.standard_normal(Xb.shape)).astype(
-                    Xb.dtype
-                )
-            masks = None
-            if dropout:
-                masks = dropout_masks(ctx["rates"], m, ctx["sizes"], rng, X.dtype)
-            acts = forward(
-                self.coefs_, self.intercepts_, Xb, self.activation,
-                masks=masks, out=layers,
-            )
-            loss, delta = loss_and_delta(acts[-1], Yb, ctx["loss"], sb, out=out_delta)
-            backward(
-                self.coefs_, acts, delta, self.activation, masks=masks,
-                rates=ctx["rates"], coef_grads=ctx["coef_grads"],
-                intercept_grads=ctx["intercept_grads"], deltas=deltas,
-            )
-            updates, state = optimizer.update(grads, state, params)
-            _optim.apply_updates(params, updates)
-            total += loss * m
-            self.t_ += m
-        return state, total / n
-
-    def _train(self, X, Y, validation, state, schedule, ctx):
+    def _train(self, trainer, X, Y, validation, state, schedule):
         """Epochs until the stopping rule or max_iter; returns the optimizer state."""
         early = validation is not None
-        params = ctx["params"]
+        params = trainer.params
         stopper = EarlyStopping(
             self.n_iter_no_change, self.tol, greater_is_better=early, keep_best=early
         )
@@ -571,13 +520,14 @@ class RegularizedMLPClassifier(ClassifierMixin, BaseEstimator):
         started = time.perf_counter()
         stopped = False
         for epoch in range(1, self.max_iter + 1):
-            state, loss = self._epoch(X, Y, state, ctx)
+            state, loss = trainer.epoch(X, Y, state)
+            self.t_ += X.shape[0]
             self.loss_ = loss + penalty(self.coefs_, self.alpha, self.l1_ratio)
             self.loss_curve_.append(self.loss_)
             self.n_iter_ += 1
             line = f"Epoch {epoch}: loss = {self.loss_:.6f}"
             if early:
-                v_loss, v_acc = self._validate(validation, ctx["loss"])
+                v_loss, v_acc = self._validate(validation, trainer.loss)
                 score = -v_loss if self.scoring == "loss" else v_acc
                 self.validation_scores_.append(score)
                 self.validation_loss_curve_.append(v_loss)

@@ -1,6 +1,6 @@
 """Training plumbing of RegularizedMLPClassifier: buffers, optimizer, split.
 
-Pure helpers the estimator's epoch loop uses; they read the estimator's
+Pure helpers the estimator wires together; they read the estimator's
 hyperparameters but never set its attributes.
 """
 
@@ -9,7 +9,7 @@ from sklearn.model_selection import train_test_split
 
 from . import _optim
 
-__all__ = ["Batches", "build_optimizer", "new_schedule", "pack", "validation_split"]
+__all__ = ["build_optimizer", "new_schedule", "pack", "validation_split"]
 
 
 def pack(arrays, dtype):
@@ -22,32 +22,6 @@ def pack(arrays, dtype):
         views.append(view)
         start += a.size
     return flat, views
-
-
-class Batches:
-    """Reusable per-batch buffers, so the hot loop allocates nothing."""
-
-    def __init__(self, batch_size, layer_sizes, dtype):
-        b = batch_size
-        self.layers = [np.empty((b, m), dtype) for m in layer_sizes[1:]]
-        self.deltas = [np.empty((b, m), dtype) for m in layer_sizes[1:-1]]
-        self.out_delta = np.empty((b, layer_sizes[-1]), dtype)
-        self.X = np.empty((b, layer_sizes[0]), dtype)
-        self.Y = np.empty((b, layer_sizes[-1]), dtype)
-
-        self._views = {}
-
-    def views(self, m):
-        """Buffers for a batch of ``m`` samples (C-contiguous row slices)."""
-        if m not in self._views:  # two sizes per fit: full and last batch
-            self._views[m] = (
-                self.X[:m],
-                self.Y[:m],
-                [a[:m] for a in self.layers],
-                [d[:m] for d in self.deltas],
-                self.out_delta[:m],
-            )
-        return self._views[m]
 
 
 def new_schedule(est):

@@ -8,7 +8,8 @@ extensions = [
     Extension(
         "skreg.linear_model._cd_fast",
         ["skreg/linear_model/_cd_fast.pyx"],
-        include_dirs=[np.get_include()],
+        include_dirs=[np.get_include(), "skreg/linear_model"],
+        depends=["skreg/linear_model/_vector_ops.h"],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_9_API_VERSION")],
         extra_compile_args=["-O3"],
     ),

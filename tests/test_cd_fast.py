@@ -88,6 +88,28 @@ def test_one_pass_matches_numpy(kind, l1, l2, positive, dtype):
     np.testing.assert_allclose(gap, ref_gap, rtol=10 * rtol, atol=10 * rtol)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n", [1, 3, 4, 7, 8, 9, 15, 16, 17, 31, 33, 37, 64, 100])
+@pytest.mark.parametrize("random", [False, True])
+def test_dense_pass_every_column_length(n, random, dtype):
+    # The dense pass's vector loops take blocks of 4 vectors, then single
+    # vectors, then scalars: lengths around each block size reach every branch.
+    rng = np.random.RandomState(n)
+    X, y, w0 = (rng.randn(n, 6).astype(dtype), rng.randn(n).astype(dtype),
+                0.1 * rng.randn(6).astype(dtype))
+    ws = np.arange(X.shape[1], dtype=np.int32)
+    w, R = w0.copy(), y - X @ w0
+    rtol = 1e-4 if dtype == np.float32 else 1e-10
+    _cd_fast.cd_dense(np.asfortranarray(X), y, w, R, (X * X).sum(0), 0.01, 0.0, ws,
+                      False, 1, 0.0, 0.0, random, 7, 0, NO_SNAPSHOTS[dtype])
+    np.testing.assert_allclose(R, y - X @ w, rtol=rtol, atol=rtol)
+    if not random:
+        expected = numpy_pass(X.astype(float), y.astype(float), w0.astype(float),
+                              0.01, 0.0, False)
+        np.testing.assert_allclose(w, expected, rtol=rtol, atol=rtol)
+    assert np.any(w != w0)  # the pass moved coordinates: the fused update ran
+
+
 def test_sparse_kernel_centres_implicitly():
     """Column j is used as X_j - mean_j * v: compare with an explicitly centred run."""
     rng = np.random.RandomState(1)

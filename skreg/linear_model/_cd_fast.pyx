@@ -31,6 +31,30 @@ from libc.math cimport fabs, sqrt, INFINITY
 from scipy.linalg.cython_blas cimport daxpy, ddot, saxpy, sdot
 
 
+cdef extern from "_vector_ops.h" nogil:
+    double skreg_ddot(int n, const double* x, const double* y)
+    float skreg_sdot(int n, const float* x, const float* y)
+    double skreg_daxpy_dot(int n, double a, const double* x, double* r,
+                           const double* z)
+    float skreg_saxpy_dot(int n, float a, const float* x, float* r, const float* z)
+
+
+cdef inline floating _vdot(int n, const floating* x, const floating* y) noexcept nogil:
+    if floating is float:
+        return skreg_sdot(n, x, y)
+    else:
+        return skreg_ddot(n, x, y)
+
+
+cdef inline floating _axpy_dot(int n, floating a, const floating* x, floating* r,
+                               const floating* z) noexcept nogil:
+    """``r += a x``, then ``z . r``, in one pass."""
+    if floating is float:
+        return skreg_saxpy_dot(n, a, x, r, z)
+    else:
+        return skreg_daxpy_dot(n, a, x, r, z)
+
+
 cdef inline floating _dot(int n, const floating* x, const floating* y) noexcept nogil:
     cdef int one = 1
     if floating is float:
@@ -69,6 +93,15 @@ cdef inline floating _coordinate_min(floating w_j, floating g_j, floating nrm2,
         return (z - l1) / (nrm2 + l2)
     if z < -l1 and not positive:
         return (z + l1) / (nrm2 + l2)
+    return 0
+    # The reciprocal does not wait for g_j, so the division overlaps the dot
+    # product instead of following it on the pass's critical path.
+    inv = 1 / (nrm2 + l2)
+    z = g_j + nrm2 * w_j
+    if z > l1:
+        return (z - l1) * inv
+    if z < -l1 and not positive:
+        return (z + l1) * inv
     return 0
 
 
@@ -150,22 +183,36 @@ def cd_dense(const floating[::1, :] X, const floating[::1] y, floating[::1] w,
     """
     cdef int n = X.shape[0]
     cdef int n_ws = ws.shape[0]
-    cdef int epoch = 0, k, j
-    cdef floating w_j, w_new, d, dw_max, w_max, gap = INFINITY
+    cdef int epoch = 0, k, j, j_next = 0
+    cdef floating w_j, w_new, d, g_j, dw_max, w_max, gap = INFINITY
     cdef unsigned int state = seed if seed != 0 else 1
+    if n_ws == 0:
+        max_epochs = min(max_epochs, 1)
     with nogil:
         for epoch in range(max_epochs):
             dw_max = 0
             w_max = 0
+            if n_ws == 0:
+                break
+            # The residual update of a coordinate and the correlation of the next
+            # one share a single pass over R.
+            j = ws[_rand(&state) % n_ws] if random else ws[0]
+            g_j = _vdot(n, &X[0, j], &R[0])
             for k in range(n_ws):
-                j = ws[_rand(&state) % n_ws] if random else ws[k]
+                if k + 1 < n_ws:
+                    j_next = ws[_rand(&state) % n_ws] if random else ws[k + 1]
                 w_j = w[j]
-                w_new = _coordinate_min(w_j, _dot(n, &X[0, j], &R[0]), norms2[j],
-                                        l1, l2, positive)
+                w_new = _coordinate_min(w_j, g_j, norms2[j], l1, l2, positive)
                 d = w_new - w_j
                 if d != 0:
-                    _axpy(n, -d, &X[0, j], &R[0])
                     w[j] = w_new
+                    if k + 1 < n_ws:
+                        g_j = _axpy_dot(n, -d, &X[0, j], &R[0], &X[0, j_next])
+                    else:
+                        _axpy(n, -d, &X[0, j], &R[0])
+                elif k + 1 < n_ws:
+                    g_j = _vdot(n, &X[0, j_next], &R[0])
+                j = j_next
                 if fabs(d) > dw_max:
                     dw_max = fabs(d)
                 if fabs(w_new) > w_max:

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from skreg.neural_network._early_stopping import EarlyStopping
+from skreg._early_stopping import EarlyStopping
 
 
 def test_stops_after_patience_without_improvement():

@@ -214,6 +214,11 @@ def test_walk_stops_after_patience_and_keeps_the_best():
     assert walk.alpha == pytest.approx(10.0 / 4)
     walk = early_stopping_walk(iter([(1.0, 0.2)]), float, n_iter_no_change=1, tol=0)
     assert walk.best_index == 0 and walk.alphas.tolist() == [1.0]
+    # A first score that is not a number (e.g. an undefined R^2) must not stay
+    # the best: the first real score replaces it.
+    steps_nan = iter([(4.0, np.nan), (3.0, 0.5), (2.0, 0.6), (1.0, 0.55)])
+    walk = early_stopping_walk(steps_nan, float, n_iter_no_change=2, tol=0)
+    assert walk.best_index == 2 and walk.best_state == 0.6
 
 
 def noisy_data(seed=0):

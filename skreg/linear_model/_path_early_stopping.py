@@ -24,6 +24,7 @@ from typing import NamedTuple
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
+from .._early_stopping import EarlyStopping
 from .._validation import InvalidParameterError
 from ._base import (
     check_int,
@@ -138,16 +139,17 @@ def early_stopping_walk(steps, score, *, n_iter_no_change, tol):
     result : EarlyStoppingResult
     """
     alphas, scores = [], []
-    best_score, best_index, best_state = -np.inf, 0, None
-    stall = 0
+    stopper = EarlyStopping(n_iter_no_change, tol, greater_is_better=True,
+                            keep_best=False)
+    best_index, best_state = 0, None
     for i, (alpha, state) in enumerate(steps):
         value = float(score(state))
         alphas.append(alpha)
         scores.append(value)
-        stall = 0 if value > best_score + tol else stall + 1
-        if best_state is None or value > best_score:
-            best_score, best_index, best_state = value, i, state
-        if stall >= n_iter_no_change:
+        stop = stopper.update(value, epoch=i)
+        if stopper.best_epoch == i:  # ties keep the earlier, larger alpha
+            best_index, best_state = i, state
+        if stop:
             break
     if not alphas:
         raise ValueError("early stopping needs at least one step; the path is empty.")

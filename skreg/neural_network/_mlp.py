@@ -12,9 +12,9 @@ from sklearn.utils import check_random_state, compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
+from .._early_stopping import EarlyStopping
 from .._validation import check_choice, check_int, check_real
 from . import _optim
-from ._early_stopping import EarlyStopping
 from ._minibatch import MinibatchTrainer
 from ._network import (
     ACTIVATIONS,

@@ -1,4 +1,8 @@
-"""Track the best score seen during training and decide when to stop."""
+"""Track the best score seen during training and decide when to stop.
+
+Shared by the network (epochs) and the linear models' early stopping (steps
+along the regularization path).
+"""
 
 import numpy as np
 
@@ -6,7 +10,8 @@ import numpy as np
 class EarlyStopping:
     """Best score, best epoch, best parameters and a patience counter.
 
-    An epoch *improves* when its score beats the best one by more than ``tol``
+    An epoch (or path step) *improves* when its score beats the best one by more
+    than ``tol``
     (``score < best - tol`` when lower is better). Training should stop once
     ``n_iter_no_change`` consecutive epochs have not improved.
 

@@ -14,8 +14,8 @@ extensions = [
         extra_compile_args=["-O3"],
     ),
     Extension(
-        "skreg.linear_model._csc_fast",
-        ["skreg/linear_model/_csc_fast.pyx"],
+        "skreg.linear_model._columns_fast",
+        ["skreg/linear_model/_columns_fast.pyx"],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_9_API_VERSION")],
         extra_compile_args=["-O3"],
     ),

@@ -16,7 +16,7 @@ from sklearn.base import RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._validation import check_bool, check_choice, check_int, check_real
-from ._csc_fast import column_sums
+from ._columns_fast import centred_sq_norms, column_sums
 
 __all__ = [
     "Design",
@@ -156,12 +156,13 @@ class Design(NamedTuple):
             return centred.astype(self.X.dtype, copy=False)
         if self.centred:
             return np.einsum("ij,ij->j", self.X, self.X)
-        # Centre row blocks exactly: subtracting n m^2 would cancel for columns
-        # whose mean is large against their spread.
-        sq = np.zeros(self.X.shape[1], dtype=self.X.dtype)
-        for block in self.centred_row_blocks():
-            sq += np.einsum("ij,ij->j", block, block)
-        return sq
+        # Centred exactly, element by element: subtracting n m^2 would cancel for
+        # columns whose mean is large against their spread.
+        X = self.X
+        if not (X.flags.c_contiguous or X.flags.f_contiguous):
+            X = np.asfortranarray(X)
+        sq = centred_sq_norms(X, self.X_offset.astype(np.float64))
+        return sq.astype(self.X.dtype, copy=False)
 
     def centred_row_blocks(self, block_bytes=1 << 23):
         """Centred copies of consecutive row blocks of a dense ``X``."""

@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import _cd_fast, _csc_fast
+from . import _cd_fast, _columns_fast
 
 _INT32_MAX = np.iinfo(np.int32).max
 
@@ -161,7 +161,7 @@ class SparseRestricted(Restricted):
         return self.R @ self.R
 
     def state_for(self, dw):
-        Xdw = _csc_fast.matvec(*self.parts, dw, self.R.shape[0])
+        Xdw = _columns_fast.matvec(*self.parts, dw, self.R.shape[0])
         R = self.R - (Xdw - (self.mean @ dw) * self.v)
         return R, R @ R
 
@@ -315,7 +315,7 @@ class SparseTarget:
         if everything:
             parts, w_ws = self.parts, self.w
         else:
-            parts = _csc_fast.gather_columns(*self.parts, ws.astype(np.int32))
+            parts = _columns_fast.gather_columns(*self.parts, ws.astype(np.int32))
             w_ws = self.w[ws]
         return SparseRestricted(parts, self.mean[ws], self.v, self.y, w_ws.copy(),
                                  self.R, self.norms2[ws], self.penalty), None

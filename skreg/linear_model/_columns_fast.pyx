@@ -1,8 +1,9 @@
 # cython: language_level=3
-"""Column statistics, gathers and products of CSC matrices given as parts.
+"""Column statistics of dense and CSC matrices; gathers and products of CSC parts.
 
-scipy's equivalents validate their inputs and allocate index arrays on every call;
-the solver calls these once per working set, where that overhead would cost as
+numpy and scipy's equivalents make temporaries (a centred copy of X for its
+column norms) or validate and allocate index arrays on every call; the solver
+calls these once per fit or per working set, where that overhead would cost as
 much as the coordinate-descent passes themselves.
 """
 
@@ -71,4 +72,60 @@ def matvec(const floating[::1] data, const int[::1] indices, const int[::1] indp
             if wj != 0:
                 for k in range(indptr[j], indptr[j + 1]):
                     z[indices[k]] += wj * data[k]
+    return out
+
+
+def centred_sq_norms(X, const double[::1] mean):
+    """``sum_i (X[i, j] - mean[j])^2`` for every column of a C- or F-ordered
+    dense ``X``, accumulated in float64 without a centred copy."""
+    if X.flags.f_contiguous:
+        return _centred_sq_norms_f(X, mean)
+    if X.flags.c_contiguous:
+        return _centred_sq_norms_c(X, mean)
+    raise ValueError("centred_sq_norms: X must be C- or F-contiguous.")
+
+
+def _centred_sq_norms_f(const floating[::1, :] X, const double[::1] mean):
+    cdef Py_ssize_t i, j, n = X.shape[0], p = X.shape[1]
+    cdef double a0, a1, a2, a3, d0, d1, d2, d3, m
+    out = np.empty(p, dtype=np.float64)
+    cdef double[::1] sq = out
+    if mean.shape[0] != p:
+        raise ValueError("centred_sq_norms: mean does not match the columns.")
+    with nogil:
+        for j in range(p):
+            # four running sums: one would wait on each addition's latency
+            a0 = a1 = a2 = a3 = 0.0
+            m = mean[j]
+            i = 0
+            while i + 4 <= n:
+                d0 = X[i, j] - m
+                d1 = X[i + 1, j] - m
+                d2 = X[i + 2, j] - m
+                d3 = X[i + 3, j] - m
+                a0 += d0 * d0
+                a1 += d1 * d1
+                a2 += d2 * d2
+                a3 += d3 * d3
+                i += 4
+            while i < n:
+                d0 = X[i, j] - m
+                a0 += d0 * d0
+                i += 1
+            sq[j] = (a0 + a1) + (a2 + a3)
+    return out
+
+
+def _centred_sq_norms_c(const floating[:, ::1] X, const double[::1] mean):
+    cdef Py_ssize_t i, j, n = X.shape[0], p = X.shape[1]
+    cdef double d
+    out = np.zeros(p, dtype=np.float64)
+    cdef double[::1] sq = out
+    if mean.shape[0] != p:
+        raise ValueError("centred_sq_norms: mean does not match the columns.")
+    with nogil:
+        for i in range(n):
+            for j in range(p):  # contiguous in j: vectorisable
+                d = X[i, j] - mean[j]
+                sq[j] += d * d
     return out

@@ -5,7 +5,7 @@ import pytest
 import scipy.sparse as sp
 
 from skreg import LassoRegressor
-from skreg.linear_model import _csc_fast
+from skreg.linear_model import _columns_fast
 
 
 def random_csc(dtype=np.float64, seed=0):
@@ -20,9 +20,9 @@ def test_column_sums(dtype, index_dtype):
     X = random_csc(dtype)
     indptr = X.indptr.astype(index_dtype)
     dense = X.toarray().astype(np.float64)
-    np.testing.assert_allclose(_csc_fast.column_sums(X.data, indptr, False),
+    np.testing.assert_allclose(_columns_fast.column_sums(X.data, indptr, False),
                                dense.sum(0), rtol=1e-6)
-    np.testing.assert_allclose(_csc_fast.column_sums(X.data, indptr, True),
+    np.testing.assert_allclose(_columns_fast.column_sums(X.data, indptr, True),
                                (dense**2).sum(0), rtol=1e-6)
 
 
@@ -30,16 +30,16 @@ def test_column_sums(dtype, index_dtype):
 def test_gather_columns_and_matvec(dtype):
     X = random_csc(dtype)
     cols = np.array([7, 3, 0, 24, 7], dtype=np.int32)  # unsorted, repeated, empty
-    parts = _csc_fast.gather_columns(X.data, X.indices, X.indptr, cols)
+    parts = _columns_fast.gather_columns(X.data, X.indices, X.indptr, cols)
     sub = sp.csc_matrix(parts, shape=(X.shape[0], cols.size))
     np.testing.assert_array_equal(sub.toarray(), X[:, cols].toarray())
     w = np.random.RandomState(0).randn(cols.size).astype(dtype)
     w[1] = 0
-    out = _csc_fast.matvec(*parts, w, X.shape[0])
+    out = _columns_fast.matvec(*parts, w, X.shape[0])
     assert out.dtype == dtype
     np.testing.assert_allclose(out, X[:, cols] @ w, rtol=1e-5)
     with pytest.raises(ValueError, match="number of columns"):
-        _csc_fast.matvec(*parts, w[:-1], X.shape[0])
+        _columns_fast.matvec(*parts, w[:-1], X.shape[0])
 
 
 def test_duplicate_entries_are_summed_not_squared_apart():
@@ -59,3 +59,19 @@ def test_duplicate_entries_are_summed_not_squared_apart():
     np.testing.assert_allclose(b.coef_, a.coef_, atol=1e-10)
     np.testing.assert_array_equal(halves.data, stored)
     assert halves.nnz == stored.size
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("n", [1, 3, 4, 9])
+def test_centred_sq_norms(n, order, dtype):
+    rng = np.random.RandomState(n)
+    X = np.asarray(rng.randn(n, 5) * 1e-3 + 1e4, dtype=dtype, order=order)
+    mean = X.astype(np.float64).mean(0)
+    expected = ((X.astype(np.float64) - mean) ** 2).sum(0)
+    out = _columns_fast.centred_sq_norms(X, mean)
+    np.testing.assert_allclose(out, expected, rtol=1e-12)
+    with pytest.raises(ValueError, match="contiguous"):
+        _columns_fast.centred_sq_norms(np.ones((4, 6))[:, ::2], np.zeros(3))
+    with pytest.raises(ValueError, match="mean"):
+        _columns_fast.centred_sq_norms(X, mean[:-1])

@@ -34,13 +34,15 @@ from skreg.neural_network import RegularizedMLPClassifier
 EPOCHS = 3
 REPEATS = 5
 SEEDS = range(5)
-# Chosen on other splits (seeds 100-102) among dropout in {0.1, 0.25}, weight_decay
-# in {0.01, 0.1, 1}, input_noise in {0, 0.1}; never on the splits reported here.
+# Chosen on other splits, never on the ones reported here: among dropout in
+# {0.1, 0.25, 0.4}, weight_decay in {0.01, 0.1}, input_noise in {0.1, 0.2} and
+# validation_fraction in {0.1, 0.15} on seeds 100-104, then the six best on
+# seeds 105-114 too; this has the best mean test accuracy over the 15 splits.
 OURS = dict(
     hidden_layer_sizes=(256, 128),
-    dropout=0.25,
-    weight_decay=1e-2,
-    input_noise=0.1,
+    dropout=0.1,
+    weight_decay=0.01,
+    input_noise=0.2,
     alpha=0.0,
     early_stopping=True,
     validation_fraction=0.15,

@@ -18,4 +18,6 @@ _EXPORTS = {
     "ridge_path": ".linear_model",
 }
 __all__ = sorted(_EXPORTS)
-__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+__getattr__, __dir__ = lazy_exports(
+    __name__, _EXPORTS, subpackages=("linear_model", "neural_network")
+)

@@ -6,6 +6,8 @@ routing of ``sample_weight``.
 """
 
 import pickle
+import subprocess
+import sys
 
 import joblib
 import numpy as np
@@ -181,3 +183,22 @@ def test_metadata_routing_passes_sample_weight_through_pipeline(estimator):
     np.testing.assert_allclose(routed, outputs(weighted, Xs), rtol=1e-10,
                                atol=1e-12)
     assert not np.allclose(routed, outputs(unweighted, Xs))
+
+
+def test_subpackages_load_on_attribute_access():
+    # a fresh interpreter: in this one, other tests have imported them already
+    code = (
+        "import sys, skreg\n"
+        "assert 'skreg.linear_model' not in sys.modules\n"
+        "assert callable(skreg.linear_model.lasso_path)\n"
+        "assert 'skreg.neural_network' not in sys.modules\n"
+        "assert skreg.neural_network.RegularizedMLPClassifier().solver == 'adam'\n"
+        "assert {'linear_model', 'neural_network'} <= set(dir(skreg))\n"
+        "try:\n"
+        "    skreg.no_such_thing\n"
+        "except AttributeError as e:\n"
+        "    assert 'no_such_thing' in str(e)\n"
+        "else:\n"
+        "    raise SystemExit('no AttributeError')\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -89,11 +89,12 @@ def test_one_pass_matches_numpy(kind, l1, l2, positive, dtype):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("n", [1, 3, 4, 7, 8, 9, 15, 16, 17, 31, 33, 37, 64, 100])
+@pytest.mark.parametrize("n", [1, 3, 4, 7, 8, 9, 15, 16, 17, 31, 33, 37, 64, 100, 5000])
 @pytest.mark.parametrize("random", [False, True])
 def test_dense_pass_every_column_length(n, random, dtype):
     # The dense pass's vector loops take blocks of 4 vectors, then single
-    # vectors, then scalars: lengths around each block size reach every branch.
+    # vectors, then scalars: lengths around each block size reach every branch
+    # (5000: long columns take BLAS's dot).
     rng = np.random.RandomState(n)
     X, y, w0 = (rng.randn(n, 6).astype(dtype), rng.randn(n).astype(dtype),
                 0.1 * rng.randn(6).astype(dtype))

@@ -40,6 +40,8 @@ cdef extern from "_vector_ops.h" nogil:
 
 
 cdef inline floating _vdot(int n, const floating* x, const floating* y) noexcept nogil:
+    if n > 4096:  # long columns: BLAS's call cost is amortised, its kernel is wider
+        return _dot(n, x, y)
     if floating is float:
         return skreg_sdot(n, x, y)
     else:

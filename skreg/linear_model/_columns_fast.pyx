@@ -78,20 +78,22 @@ def matvec(const floating[::1] data, const int[::1] indices, const int[::1] indp
 def centred_sq_norms(X, const double[::1] mean):
     """``sum_i (X[i, j] - mean[j])^2`` for every column of a C- or F-ordered
     dense ``X``, accumulated in float64 without a centred copy."""
+    if mean.shape[0] != X.shape[1]:
+        raise ValueError("centred_sq_norms: mean does not match the columns.")
+    out = np.zeros(X.shape[1], dtype=np.float64)
     if X.flags.f_contiguous:
-        return _centred_sq_norms_f(X, mean)
-    if X.flags.c_contiguous:
-        return _centred_sq_norms_c(X, mean)
-    raise ValueError("centred_sq_norms: X must be C- or F-contiguous.")
+        _centred_sq_norms_f(X, mean, out)
+    elif X.flags.c_contiguous:
+        _centred_sq_norms_c(X, mean, out)
+    else:
+        raise ValueError("centred_sq_norms: X must be C- or F-contiguous.")
+    return out
 
 
-def _centred_sq_norms_f(const floating[::1, :] X, const double[::1] mean):
+def _centred_sq_norms_f(const floating[::1, :] X, const double[::1] mean,
+                        double[::1] sq):
     cdef Py_ssize_t i, j, n = X.shape[0], p = X.shape[1]
     cdef double a0, a1, a2, a3, d0, d1, d2, d3, m
-    out = np.empty(p, dtype=np.float64)
-    cdef double[::1] sq = out
-    if mean.shape[0] != p:
-        raise ValueError("centred_sq_norms: mean does not match the columns.")
     with nogil:
         for j in range(p):
             # four running sums: one would wait on each addition's latency
@@ -113,19 +115,14 @@ def _centred_sq_norms_f(const floating[::1, :] X, const double[::1] mean):
                 a0 += d0 * d0
                 i += 1
             sq[j] = (a0 + a1) + (a2 + a3)
-    return out
 
 
-def _centred_sq_norms_c(const floating[:, ::1] X, const double[::1] mean):
+def _centred_sq_norms_c(const floating[:, ::1] X, const double[::1] mean,
+                        double[::1] sq):
     cdef Py_ssize_t i, j, n = X.shape[0], p = X.shape[1]
     cdef double d
-    out = np.zeros(p, dtype=np.float64)
-    cdef double[::1] sq = out
-    if mean.shape[0] != p:
-        raise ValueError("centred_sq_norms: mean does not match the columns.")
     with nogil:
         for i in range(n):
             for j in range(p):  # contiguous in j: vectorisable
                 d = X[i, j] - mean[j]
                 sq[j] += d * d
-    return out

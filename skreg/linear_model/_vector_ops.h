@@ -4,15 +4,17 @@
  * thousand rows, where a BLAS call's fixed cost dominates (4x the product
  * X[:, ws].T @ r at 100 rows). They are compiled for AVX2 + FMA and for the
  * baseline, and the loader picks the clone the CPU supports (GCC's
- * target_clones on x86-64 ELF; a single baseline build elsewhere). Four
+ * target_clones on x86-64 glibc; a single baseline build elsewhere). Four
  * independent vector accumulators hide the latency of the multiply-adds, so
  * results differ from a sequential sum only in the order of the additions.
  */
 #ifndef SKREG_VECTOR_OPS_H
 #define SKREG_VECTOR_OPS_H
 
+/* target_clones needs the loader's ifunc support: glibc has it, musl does not.
+ * Python.h, included first, has already pulled in the C library's headers. */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) \
-    && defined(__ELF__)
+    && defined(__ELF__) && defined(__GLIBC__)
 #define SKREG_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
 #else
 #define SKREG_CLONES

@@ -229,13 +229,14 @@ def make_design(X, y, sample_weight, fit_intercept):
 
     Yc = np.asfortranarray((Y - y_offset) * row_scale[:, None], dtype=dtype)
     if sp.issparse(X):
-        if sample_weight is not None:
-            X = sp.csc_matrix(X.multiply(row_scale[:, None]))
         Xd = X.astype(dtype, copy=False)
+        if sample_weight is not None:
+            Xd = sp.csc_matrix(Xd.multiply(row_scale[:, None]))  # a new matrix
         if not Xd.has_canonical_format:
-            # duplicate entries would break squared column norms; the copy keeps
-            # the caller's matrix as it is
-            Xd = Xd.copy() if Xd is X else Xd
+            # duplicate entries would break squared column norms; the caller's
+            # matrix is left as it is
+            if Xd is X:
+                Xd = Xd.copy()
             Xd.sum_duplicates()
         return Design(Xd, Yc, X_offset, y_offset, row_scale, not fit_intercept)
     if sample_weight is None:

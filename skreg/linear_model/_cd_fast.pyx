@@ -96,15 +96,6 @@ cdef inline floating _coordinate_min(floating w_j, floating g_j, floating nrm2,
     if z < -l1 and not positive:
         return (z + l1) / (nrm2 + l2)
     return 0
-    # The reciprocal does not wait for g_j, so the division overlaps the dot
-    # product instead of following it on the pass's critical path.
-    inv = 1 / (nrm2 + l2)
-    z = g_j + nrm2 * w_j
-    if z > l1:
-        return (z - l1) * inv
-    if z < -l1 and not positive:
-        return (z + l1) * inv
-    return 0
 
 
 cdef inline void _accumulate(floating g_j, floating w_j, floating l1, floating l2,
@@ -141,6 +132,15 @@ cdef inline floating _gap(floating r2, floating ry, floating* acc,
         if d2 > dual:
             dual = d2
     return primal - dual
+
+
+cdef inline void _track(floating d, floating w_new, floating* dw_max,
+                        floating* w_max) noexcept nogil:
+    """Largest coordinate change and largest coefficient of a pass."""
+    if fabs(d) > dw_max[0]:
+        dw_max[0] = fabs(d)
+    if fabs(w_new) > w_max[0]:
+        w_max[0] = fabs(w_new)
 
 
 cdef inline bint _check_now(int epoch, int max_epochs, floating dw_max,
@@ -215,10 +215,7 @@ def cd_dense(const floating[::1, :] X, const floating[::1] y, floating[::1] w,
                 elif k + 1 < n_ws:
                     g_j = _vdot(n, &X[0, j_next], &R[0])
                 j = j_next
-                if fabs(d) > dw_max:
-                    dw_max = fabs(d)
-                if fabs(w_new) > w_max:
-                    w_max = fabs(w_new)
+                _track(d, w_new, &dw_max, &w_max)
             _snapshot(snapshots, epoch, w, ws)
             if _check_now(epoch, max_epochs, dw_max, w_max, dw_tol, gap_every):
                 gap = _gap_dense(X, y, w, R, ws, l1, l2, positive)
@@ -300,10 +297,7 @@ def cd_sparse(const floating[::1] X_data, const int[::1] X_indices,
                         R[X_indices[p]] -= d * X_data[p]
                     c += d * X_mean[j]
                     w[j] = w_new
-                if fabs(d) > dw_max:
-                    dw_max = fabs(d)
-                if fabs(w_new) > w_max:
-                    w_max = fabs(w_new)
+                _track(d, w_new, &dw_max, &w_max)
             _snapshot(snapshots, epoch, w, ws)
             if _check_now(epoch, max_epochs, dw_max, w_max, dw_tol, gap_every):
                 gap = _gap_sparse(X_data, X_indices, X_indptr, X_mean, v, n_w, c,
@@ -362,10 +356,7 @@ def cd_gram(const floating[:, ::1] Q, const floating[::1] q, floating yy,
                 if d != 0:
                     _axpy(p, d, &Q[j, 0], &H[0])
                     w[j] = w_new
-                if fabs(d) > dw_max:
-                    dw_max = fabs(d)
-                if fabs(w_new) > w_max:
-                    w_max = fabs(w_new)
+                _track(d, w_new, &dw_max, &w_max)
             _snapshot(snapshots, epoch, w, ws)
             if _check_now(epoch, max_epochs, dw_max, w_max, dw_tol, gap_every):
                 gap = _gap_gram(Q, q, yy, w, H, ws, l1, l2, positive)

@@ -81,9 +81,9 @@ class MinibatchTrainer:
         b_grad, self.intercept_grads = pack(intercepts, dtype)
         self.grads = [w_grad, b_grad]
 
-    def _batch_inputs(self, X, Y, rows, m):
-        """``(Xb, Yb, sb)`` for the batch ``rows`` (a slice or an index array)."""
-        Xb, Yb, *_ = self.buffers.views(m)
+    def _batch_inputs(self, X, Y, rows, Xb, Yb):
+        """``(Xb, Yb, sb)`` for the batch ``rows`` (a slice or an index array),
+        written into the buffers ``Xb, Yb`` where a copy is needed."""
         sw = self.sample_weight
         if isinstance(rows, slice):
             Yb = Y[rows]
@@ -113,8 +113,8 @@ class MinibatchTrainer:
             stop = min(start + bs, n)
             m = stop - start
             rows = slice(start, stop) if order is None else order[start:stop]
-            Xb, Yb, sb = self._batch_inputs(X, Y, rows, m)
-            _, _, layers, deltas, out_delta = self.buffers.views(m)
+            Xb, Yb, layers, deltas, out_delta = self.buffers.views(m)
+            Xb, Yb, sb = self._batch_inputs(X, Y, rows, Xb, Yb)
             masks = (dropout_masks(self.rates, m, self.sizes, rng, X.dtype)
                      if dropout else None)
             acts = forward(self.coefs, self.intercepts, Xb, self.activation,

@@ -11,7 +11,10 @@ extensions = [
         include_dirs=[np.get_include(), "skreg/linear_model"],
         depends=["skreg/linear_model/_vector_ops.h"],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_9_API_VERSION")],
-        extra_compile_args=["-O3"],
+        # Python's own flags carry -fwrapv, which CPython needs and Cython's
+        # code does not; it keeps gcc from unrolling the pass's vector loops
+        # (25% slower at 100 rows).
+        extra_compile_args=["-O3", "-fno-wrapv"],
     ),
     Extension(
         "skreg.linear_model._columns_fast",

@@ -7,6 +7,11 @@ reports the median time of both and their ratio, for dense float64 columns,
 and the time of the pass the solver actually runs when ``n >= 2 k``: on the
 Gram block of the columns, where a pass costs O(k^2) and never reads X.
 
+The solver runs passes in calls of ``ANDERSON_K`` (5) between extrapolations;
+in cyclic order the first pass of a call also computes the cross products of
+each block of four columns, which the later ones reuse. "pass" is a pass of
+such a call (its time / 5), "lone pass" a call of one pass.
+
 Run::
 
     python benchmarks/bench_cd_epoch.py
@@ -19,11 +24,21 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from skreg.linear_model import _cd_fast
+from skreg.linear_model._cd_solver import ANDERSON_K
 
 
-def one_pass(X, y, R, w, norms2, l1, ws):
-    return _cd_fast.cd_dense(X, y, w, R, norms2, l1, 0.0, ws, False, 1, 0.0, 0.0,
-                             False, 1, 0, np.empty((0, 0)))
+def passes(X, y, norms2, l1, l2, ws, n_passes):
+    """Seconds per pass of a call of ``n_passes`` from w = 0, and the share of
+    coordinates that still moved in one pass after it."""
+    w, R = np.zeros(X.shape[1]), y.copy()
+    start = time.perf_counter()
+    _cd_fast.cd_dense(X, y, w, R, norms2, l1, l2, ws, False, n_passes, 0.0, 0.0,
+                      False, 1, 0, np.empty((0, 0)))
+    seconds = (time.perf_counter() - start) / n_passes
+    w_last = w.copy()  # one more pass: did every coordinate still move?
+    _cd_fast.cd_dense(X, y, w, R, norms2, l1, l2, ws, False, 1, 0.0, 0.0, False, 1,
+                      0, np.empty((0, 0)))
+    return seconds, np.mean(w != w_last)
 
 
 def gram_pass(X, y, l1, repeats=15):
@@ -41,39 +56,44 @@ def gram_pass(X, y, l1, repeats=15):
     return statistics.median(times)
 
 
-def measure(n, k, repeats=15, moving=True):
+def measure(n, k, repeats=31, moving=True):
     rng = np.random.RandomState(0)
     X = np.asfortranarray(rng.randn(n, k))
     y = rng.randn(n)
     norms2 = (X * X).sum(0)
     ws = np.arange(k, dtype=np.int32)
-    # l1 = 0 with a tiny ridge part makes every coefficient move each pass;
-    # a huge l1 keeps them all at zero (the dot products only).
-    l1 = 0.0 if moving else 1e300
-    w = np.zeros(k)
+    # From w = 0, l1 = 0 with a ridge part as large as the columns' squared
+    # norms makes every coefficient move in every pass (no exact fit, as l2 = 0
+    # would reach at n < k, where updates then vanish); a huge l1 keeps them
+    # all at zero (the dot products only).
+    l1, l2 = (0.0, norms2.mean()) if moving else (1e300, 0.0)
+    t_pass, t_lone, t_gemv, moved = [], [], [], []
     R = y.copy()
-    t_pass, t_gemv = [], []
     for _ in range(repeats):
-        start = time.perf_counter()
-        one_pass(X, y, R, w, norms2, l1, ws)
-        t_pass.append(time.perf_counter() - start)
+        seconds, share = passes(X, y, norms2, l1, l2, ws, ANDERSON_K)
+        t_pass.append(seconds)
+        moved.append(share)
+        t_lone.append(passes(X, y, norms2, l1, l2, ws, 1)[0])
         start = time.perf_counter()
         X.T @ R
         t_gemv.append(time.perf_counter() - start)
-    return statistics.median(t_pass), statistics.median(t_gemv), gram_pass(X, y, l1)
+    return (statistics.median(t_pass), statistics.median(t_lone),
+            statistics.median(t_gemv), gram_pass(X, y, l1), min(moved))
 
 
 def main():
-    print(f"{'n':>7} {'k':>6} {'moving':>7} {'pass us':>9} {'X.T@r us':>9} "
-          f"{'ratio':>6} {'gram pass us':>13} {'ratio':>6}")
+    print(f"{'n':>7} {'k':>6} {'moving':>7} {'X.T@r us':>9} {'pass us':>9} "
+          f"{'ratio':>6} {'lone pass':>9} {'ratio':>6} {'gram pass':>9} {'ratio':>6} "
+          f"{'moved':>6}")
     with threadpool_limits(1):
         for n, k in [(100, 1000), (1000, 1000), (10_000, 200), (50_000, 100),
                      (50_000, 400)]:
             for moving in (True, False):
-                tp, tg, tq = measure(n, k, moving=moving)
-                print(f"{n:>7} {k:>6} {str(moving):>7} {1e6 * tp:>9.1f} "
-                      f"{1e6 * tg:>9.1f} {tp / tg:>6.2f} {1e6 * tq:>13.1f} "
-                      f"{tq / tg:>6.2f}")
+                tp, tl, tg, tq, moved = measure(n, k, moving=moving)
+                print(f"{n:>7} {k:>6} {str(moving):>7} {1e6 * tg:>9.1f} "
+                      f"{1e6 * tp:>9.1f} {tp / tg:>6.2f} {1e6 * tl:>9.1f} "
+                      f"{tl / tg:>6.2f} {1e6 * tq:>9.1f} {tq / tg:>6.2f} "
+                      f"{moved:>6.2f}")
 
 
 if __name__ == "__main__":

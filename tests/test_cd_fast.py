@@ -88,27 +88,51 @@ def test_one_pass_matches_numpy(kind, l1, l2, positive, dtype):
     np.testing.assert_allclose(gap, ref_gap, rtol=10 * rtol, atol=10 * rtol)
 
 
+def xorshift_order(seed, n_ws, count):
+    """The coordinates a random-order pass visits (the kernels' xorshift32)."""
+    state, order = seed, []
+    for _ in range(count):
+        state ^= (state << 13) & 0xFFFFFFFF
+        state ^= state >> 17
+        state ^= (state << 5) & 0xFFFFFFFF
+        order.append(state % n_ws)
+    return order
+
+
+def numpy_passes(X, y, w, l1, order):
+    """Exact coordinate minimisation (lasso) over ``order``, written plainly."""
+    w = w.copy()
+    for j in order:
+        r = y - X @ w
+        nrm2 = X[:, j] @ X[:, j]
+        z = X[:, j] @ r + nrm2 * w[j]
+        w[j] = np.sign(z) * max(abs(z) - l1, 0) / nrm2
+    return w
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("n", [1, 3, 4, 7, 8, 9, 15, 16, 17, 31, 33, 37, 64, 100, 5000])
+@pytest.mark.parametrize("n", [1, 3, 4, 7, 8, 9, 31, 32, 33, 63, 64, 65, 100, 5000])
+@pytest.mark.parametrize("p", [1, 2, 6])
 @pytest.mark.parametrize("random", [False, True])
-def test_dense_pass_every_column_length(n, random, dtype):
-    # The dense pass's vector loops take blocks of 4 vectors, then single
-    # vectors, then scalars: lengths around each block size reach every branch
-    # (5000: long columns take BLAS's dot).
+def test_dense_passes_every_shape(n, p, random, dtype):
+    # The dense pass's vector loops take eight vectors, then single vectors,
+    # then scalars: lengths around each size reach every branch. Three passes
+    # from a nonzero start, in cyclic order and in the kernels' random order
+    # (which may repeat a coordinate back to back), against the plain version.
     rng = np.random.RandomState(n)
-    X, y, w0 = (rng.randn(n, 6).astype(dtype), rng.randn(n).astype(dtype),
-                0.1 * rng.randn(6).astype(dtype))
-    ws = np.arange(X.shape[1], dtype=np.int32)
+    X, y, w0 = (rng.randn(n, p).astype(dtype), rng.randn(n).astype(dtype),
+                0.1 * rng.randn(p).astype(dtype))
+    ws = np.arange(p, dtype=np.int32)
     w, R = w0.copy(), y - X @ w0
-    rtol = 1e-4 if dtype == np.float32 else 1e-10
+    rtol = 2e-3 if dtype == np.float32 else 1e-9
     _cd_fast.cd_dense(np.asfortranarray(X), y, w, R, (X * X).sum(0), 0.01, 0.0, ws,
-                      False, 1, 0.0, 0.0, random, 7, 0, NO_SNAPSHOTS[dtype])
+                      False, 3, 0.0, 0.0, random, 7, 0, NO_SNAPSHOTS[dtype])
     np.testing.assert_allclose(R, y - X @ w, rtol=rtol, atol=rtol)
-    if not random:
-        expected = numpy_pass(X.astype(float), y.astype(float), w0.astype(float),
-                              0.01, 0.0, False)
-        np.testing.assert_allclose(w, expected, rtol=rtol, atol=rtol)
-    assert np.any(w != w0)  # the pass moved coordinates: the fused update ran
+    order = xorshift_order(7, p, 3 * p) if random else list(range(p)) * 3
+    expected = numpy_passes(X.astype(float), y.astype(float), w0.astype(float),
+                            0.01, order)
+    np.testing.assert_allclose(w, expected, rtol=rtol, atol=rtol)
+    assert np.any(w != w0)  # the passes moved coordinates: the updates ran
 
 
 def test_sparse_kernel_centres_implicitly():

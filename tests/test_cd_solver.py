@@ -114,8 +114,9 @@ def test_gap_safe_screening_never_discards_the_support():
             norms = np.sqrt((Xc**2).sum(0))
             keep = np.ones(X.shape[1], dtype=np.uint8)
             score = np.empty(X.shape[1])
-            n_keep = _cd_fast.screen_and_score(g, w, s, l1, 0.0, False, norms,
-                                               gap_lasso, keep, score)
+            n_keep, n_viol = _cd_fast.screen_and_score(g, w, s, l1, 0.0, False,
+                                                       norms, gap_lasso, keep, score)
+            assert n_viol == np.count_nonzero((w == 0) & (np.abs(g) > l1))
             discard = keep == 0
             assert n_keep == keep.sum()
             assert not np.any(discard & support)

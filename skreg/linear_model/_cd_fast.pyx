@@ -32,29 +32,28 @@ from scipy.linalg.cython_blas cimport daxpy, ddot, saxpy, sdot
 
 
 cdef extern from "_vector_ops.h" nogil:
-    double skreg_ddot(int n, const double* x, const double* y)
-    float skreg_sdot(int n, const float* x, const float* y)
-    double skreg_daxpy_dot(int n, double a, const double* x, double* r,
-                           const double* z)
-    float skreg_saxpy_dot(int n, float a, const float* x, float* r, const float* z)
+    void skreg_dpass(int n, long ld, const double* X, double* r, double* w,
+                     const double* norms2, double l1, double l2, int positive,
+                     const int* ws, int n_ws, int random, unsigned int* state,
+                     double* dw_max, double* w_max)
+    void skreg_spass(int n, long ld, const float* X, float* r, float* w,
+                     const float* norms2, float l1, float l2, int positive,
+                     const int* ws, int n_ws, int random, unsigned int* state,
+                     float* dw_max, float* w_max)
 
 
-cdef inline floating _vdot(int n, const floating* x, const floating* y) noexcept nogil:
-    if n > 4096:  # long columns: BLAS's call cost is amortised, its kernel is wider
-        return _dot(n, x, y)
+cdef inline void _dense_pass(int n, const floating* X, floating* R, floating* w,
+                             const floating* norms2, floating l1, floating l2,
+                             bint positive, const int* ws, int n_ws, bint random,
+                             unsigned int* state, floating* dw_max,
+                             floating* w_max) noexcept nogil:
+    """One pass over ``ws`` (see ``_vector_ops.h``); X is F-ordered, n rows."""
     if floating is float:
-        return skreg_sdot(n, x, y)
+        skreg_spass(n, n, X, R, w, norms2, l1, l2, positive, ws, n_ws, random, state,
+                    dw_max, w_max)
     else:
-        return skreg_ddot(n, x, y)
-
-
-cdef inline floating _axpy_dot(int n, floating a, const floating* x, floating* r,
-                               const floating* z) noexcept nogil:
-    """``r += a x``, then ``z . r``, in one pass."""
-    if floating is float:
-        return skreg_saxpy_dot(n, a, x, r, z)
-    else:
-        return skreg_daxpy_dot(n, a, x, r, z)
+        skreg_dpass(n, n, X, R, w, norms2, l1, l2, positive, ws, n_ws, random, state,
+                    dw_max, w_max)
 
 
 cdef inline floating _dot(int n, const floating* x, const floating* y) noexcept nogil:
@@ -185,8 +184,8 @@ def cd_dense(const floating[::1, :] X, const floating[::1] y, floating[::1] w,
     """
     cdef int n = X.shape[0]
     cdef int n_ws = ws.shape[0]
-    cdef int epoch = 0, k, j, j_next = 0
-    cdef floating w_j, w_new, d, g_j, dw_max, w_max, gap = INFINITY
+    cdef int epoch = 0
+    cdef floating dw_max, w_max, gap = INFINITY
     cdef unsigned int state = seed if seed != 0 else 1
     if n_ws == 0:
         max_epochs = min(max_epochs, 1)
@@ -196,26 +195,8 @@ def cd_dense(const floating[::1, :] X, const floating[::1] y, floating[::1] w,
             w_max = 0
             if n_ws == 0:
                 break
-            # The residual update of a coordinate and the correlation of the next
-            # one share a single pass over R.
-            j = ws[_rand(&state) % n_ws] if random else ws[0]
-            g_j = _vdot(n, &X[0, j], &R[0])
-            for k in range(n_ws):
-                if k + 1 < n_ws:
-                    j_next = ws[_rand(&state) % n_ws] if random else ws[k + 1]
-                w_j = w[j]
-                w_new = _coordinate_min(w_j, g_j, norms2[j], l1, l2, positive)
-                d = w_new - w_j
-                if d != 0:
-                    w[j] = w_new
-                    if k + 1 < n_ws:
-                        g_j = _axpy_dot(n, -d, &X[0, j], &R[0], &X[0, j_next])
-                    else:
-                        _axpy(n, -d, &X[0, j], &R[0])
-                elif k + 1 < n_ws:
-                    g_j = _vdot(n, &X[0, j_next], &R[0])
-                j = j_next
-                _track(d, w_new, &dw_max, &w_max)
+            _dense_pass(n, &X[0, 0], &R[0], &w[0], &norms2[0], l1, l2, positive,
+                        &ws[0], n_ws, random, &state, &dw_max, &w_max)
             _snapshot(snapshots, epoch, w, ws)
             if _check_now(epoch, max_epochs, dw_max, w_max, dw_tol, gap_every):
                 gap = _gap_dense(X, y, w, R, ws, l1, l2, positive)
@@ -433,9 +414,12 @@ def screen_and_score(const floating[::1] g, const floating[::1] w, floating s,
     sqrt(2 gap_lasso) norms_aug_j < l1`` is zero at every optimum: its ``keep``
     flag is cleared for good. ``score`` receives ``(l1 - a_j) / norms_aug_j``,
     the distance to the dual constraint (low = about to enter), ``-inf`` on the
-    support and ``+inf`` for discarded features. Returns the number kept.
+    support and ``+inf`` for discarded features. Returns the number kept and
+    the number of zero features violating their optimality condition
+    (``|g_j| > l1``, or ``g_j > l1`` if ``positive``): few means the support
+    is nearly complete.
     """
-    cdef Py_ssize_t j, n_keep = 0, p = g.shape[0]
+    cdef Py_ssize_t j, n_keep = 0, n_viol = 0, p = g.shape[0]
     cdef floating a, radius = sqrt(2 * gap_lasso) if gap_lasso > 0 else 0
     if not (w.shape[0] == norms_aug.shape[0] == keep.shape[0] == score.shape[0] == p):
         raise ValueError("screen_and_score: arrays of different lengths.")
@@ -454,4 +438,6 @@ def screen_and_score(const floating[::1] g, const floating[::1] w, floating s,
             elif w[j] == 0:
                 score[j] = (l1 - a) / (norms_aug[j] if norms_aug[j] > 0 else 1)
             n_keep += keep[j]
-    return n_keep
+            if w[j] == 0 and (g[j] if positive else fabs(g[j])) > l1:
+                n_viol += 1
+    return n_keep, n_viol

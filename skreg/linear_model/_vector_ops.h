@@ -1,12 +1,15 @@
-/* Dot products and fused residual updates for the dense coordinate-descent pass.
+/* The dense coordinate-descent pass, in C so its loops inline.
  *
- * A pass calls these once per coordinate on columns of a few hundred to a few
- * thousand rows, where a BLAS call's fixed cost dominates (4x the product
- * X[:, ws].T @ r at 100 rows). They are compiled for AVX2 + FMA and for the
- * baseline, and the loader picks the clone the CPU supports (GCC's
- * target_clones on x86-64 glibc; a single baseline build elsewhere). Four
- * independent vector accumulators hide the latency of the multiply-adds, so
- * results differ from a sequential sum only in the order of the additions.
+ * A pass over columns of a few hundred rows is bound by the latency of each
+ * coordinate's update, not by memory: every coordinate waits for the previous
+ * one's residual update and for its own correlation. So the whole pass is one
+ * function, compiled for AVX2 + FMA and for the baseline, and the loader picks
+ * the clone the CPU supports (GCC's target_clones on x86-64 glibc; a single
+ * baseline build elsewhere). In it the residual update of one coordinate and
+ * the correlation of the next share one loop with eight independent vector
+ * accumulators, and the next coordinate's 1 / (norm + l2) is computed while
+ * that loop runs, so no division sits on the chain. Results differ from
+ * sequential sums only in the order of the additions.
  */
 #ifndef SKREG_VECTOR_OPS_H
 #define SKREG_VECTOR_OPS_H
@@ -19,63 +22,52 @@
 #else
 #define SKREG_CLONES
 #endif
+#define SKREG_INLINE static inline __attribute__((always_inline))
 
 /* Vector types that may sit at any element boundary and alias the arrays. */
 typedef double skreg_v4d __attribute__((vector_size(32), aligned(8), may_alias));
 typedef float skreg_v8f __attribute__((vector_size(32), aligned(4), may_alias));
 
-#define SKREG_DOT(NAME, T, V, W)                                               \
-SKREG_CLONES static T NAME(int n, const T *x, const T *y)                      \
-{                                                                              \
-    V a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};                                  \
-    int i = 0;                                                                 \
-    for (; i + 4 * W <= n; i += 4 * W) {                                       \
-        a0 += *(const V *)(x + i) * *(const V *)(y + i);                       \
-        a1 += *(const V *)(x + i + W) * *(const V *)(y + i + W);               \
-        a2 += *(const V *)(x + i + 2 * W) * *(const V *)(y + i + 2 * W);       \
-        a3 += *(const V *)(x + i + 3 * W) * *(const V *)(y + i + 3 * W);       \
-    }                                                                          \
-    for (; i + W <= n; i += W)                                                 \
-        a1 += *(const V *)(x + i) * *(const V *)(y + i);                       \
-    V a = (a0 + a1) + (a2 + a3);                                               \
-    T s = 0;                                                                   \
-    for (int k = 0; k < W; k++)                                                \
-        s += a[k];                                                             \
-    for (; i < n; i++)                                                         \
-        s += x[i] * y[i];                                                      \
-    return s;                                                                  \
+/* xorshift32, as the other kernels of _cd_fast.pyx draw coordinates. */
+SKREG_INLINE unsigned int skreg_rand(unsigned int *state)
+{
+    unsigned int x = *state;
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    *state = x;
+    return x;
 }
 
-/* r <- r + c x, then return z . r: one pass over r for a coordinate's update
- * and the next coordinate's correlation. */
+/* With c != 0, r <- r + c x first; then return z . r. One pass over r. */
 #define SKREG_AXPY_DOT(NAME, T, V, W)                                          \
-SKREG_CLONES static T NAME(int n, T c, const T *x, T *r, const T *z)           \
+SKREG_INLINE T NAME(int n, T c, const T *x, T *r, const T *z)                  \
 {                                                                              \
-    V a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};                                  \
+    V a[8] = {{0}, {0}, {0}, {0}, {0}, {0}, {0}, {0}};                         \
     int i = 0;                                                                 \
-    for (; i + 4 * W <= n; i += 4 * W) {                                       \
-        V r0 = *(V *)(r + i) + c * *(const V *)(x + i);                        \
-        V r1 = *(V *)(r + i + W) + c * *(const V *)(x + i + W);                \
-        V r2 = *(V *)(r + i + 2 * W) + c * *(const V *)(x + i + 2 * W);        \
-        V r3 = *(V *)(r + i + 3 * W) + c * *(const V *)(x + i + 3 * W);        \
-        *(V *)(r + i) = r0;                                                    \
-        *(V *)(r + i + W) = r1;                                                \
-        *(V *)(r + i + 2 * W) = r2;                                            \
-        *(V *)(r + i + 3 * W) = r3;                                            \
-        a0 += *(const V *)(z + i) * r0;                                        \
-        a1 += *(const V *)(z + i + W) * r1;                                    \
-        a2 += *(const V *)(z + i + 2 * W) * r2;                                \
-        a3 += *(const V *)(z + i + 3 * W) * r3;                                \
+    if (c != 0) {                                                              \
+        for (; i + 8 * W <= n; i += 8 * W)                                     \
+            for (int u = 0; u < 8; u++) {                                      \
+                V rv = *(V *)(r + i + u * W) + c * *(const V *)(x + i + u * W);\
+                *(V *)(r + i + u * W) = rv;                                    \
+                a[u] += *(const V *)(z + i + u * W) * rv;                      \
+            }                                                                  \
+        for (; i + W <= n; i += W) {                                           \
+            V rv = *(V *)(r + i) + c * *(const V *)(x + i);                    \
+            *(V *)(r + i) = rv;                                                \
+            a[0] += *(const V *)(z + i) * rv;                                  \
+        }                                                                      \
+    } else {                                                                   \
+        for (; i + 8 * W <= n; i += 8 * W)                                     \
+            for (int u = 0; u < 8; u++)                                        \
+                a[u] += *(const V *)(z + i + u * W) * *(V *)(r + i + u * W);   \
+        for (; i + W <= n; i += W)                                             \
+            a[0] += *(const V *)(z + i) * *(V *)(r + i);                       \
     }                                                                          \
-    for (; i + W <= n; i += W) {                                               \
-        V r0 = *(V *)(r + i) + c * *(const V *)(x + i);                        \
-        *(V *)(r + i) = r0;                                                    \
-        a1 += *(const V *)(z + i) * r0;                                        \
-    }                                                                          \
-    V a = (a0 + a1) + (a2 + a3);                                               \
+    V s4 = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));  \
     T s = 0;                                                                   \
     for (int k = 0; k < W; k++)                                                \
-        s += a[k];                                                             \
+        s += s4[k];                                                            \
     for (; i < n; i++) {                                                       \
         r[i] += c * x[i];                                                      \
         s += z[i] * r[i];                                                      \
@@ -83,9 +75,57 @@ SKREG_CLONES static T NAME(int n, T c, const T *x, T *r, const T *z)           \
     return s;                                                                  \
 }
 
-SKREG_DOT(skreg_ddot, double, skreg_v4d, 4)
-SKREG_DOT(skreg_sdot, float, skreg_v8f, 8)
+/* One pass of coordinate descent over ws on the F-ordered X (columns ld
+ * apart); see cd_dense in _cd_fast.pyx. Coordinates are ws in order, or drawn
+ * from it with state when random. Returns the largest change and the largest
+ * coefficient of the pass in dw_max and w_max. */
+#define SKREG_PASS(NAME, AXPY_DOT, T)                                          \
+SKREG_CLONES static void NAME(int n, long ld, const T *X, T *r, T *w,          \
+                              const T *norms2, T l1, T l2, int positive,       \
+                              const int *ws, int n_ws, int random,             \
+                              unsigned int *state, T *dw_max, T *w_max)        \
+{                                                                              \
+    T dmax = 0, wmax = 0, g, inv, inv_next = 0;                                \
+    int j, j_next = 0;                                                         \
+    if (n_ws == 0)                                                             \
+        return;                                                                \
+    j = random ? ws[skreg_rand(state) % n_ws] : ws[0];                         \
+    g = AXPY_DOT(n, 0, X, r, X + j * ld);                                      \
+    inv = norms2[j] != 0 ? 1 / (norms2[j] + l2) : 0;                           \
+    for (int k = 0; k < n_ws; k++) {                                           \
+        T w_j = w[j], w_new = 0, z, d;                                         \
+        if (k + 1 < n_ws) {                                                    \
+            j_next = random ? ws[skreg_rand(state) % n_ws] : ws[k + 1];        \
+            inv_next = norms2[j_next] != 0 ? 1 / (norms2[j_next] + l2) : 0;    \
+        }                                                                      \
+        if (norms2[j] != 0) {                                                  \
+            z = g + norms2[j] * w_j;                                           \
+            if (z > l1)                                                        \
+                w_new = (z - l1) * inv;                                        \
+            else if (z < -l1 && !positive)                                     \
+                w_new = (z + l1) * inv;                                        \
+        }                                                                      \
+        d = w_new - w_j;                                                       \
+        if (d != 0)                                                            \
+            w[j] = w_new;                                                      \
+        if (k + 1 < n_ws)                                                      \
+            g = AXPY_DOT(n, -d, X + j * ld, r, X + j_next * ld);               \
+        else if (d != 0)                                                       \
+            AXPY_DOT(n, -d, X + j * ld, r, X + j * ld);                        \
+        if ((d < 0 ? -d : d) > dmax)                                           \
+            dmax = d < 0 ? -d : d;                                             \
+        if ((w_new < 0 ? -w_new : w_new) > wmax)                               \
+            wmax = w_new < 0 ? -w_new : w_new;                                 \
+        j = j_next;                                                            \
+        inv = inv_next;                                                        \
+    }                                                                          \
+    *dw_max = dmax;                                                            \
+    *w_max = wmax;                                                             \
+}
+
 SKREG_AXPY_DOT(skreg_daxpy_dot, double, skreg_v4d, 4)
 SKREG_AXPY_DOT(skreg_saxpy_dot, float, skreg_v8f, 8)
+SKREG_PASS(skreg_dpass, skreg_daxpy_dot, double)
+SKREG_PASS(skreg_spass, skreg_saxpy_dot, float)
 
 #endif

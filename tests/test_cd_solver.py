@@ -38,8 +38,14 @@ def single_informative():
     return X, 2 * X[:, 17] + 0.01 * rng.randn(100)
 
 
+def wide():
+    # over 1000 dense features: the first working set is a share of them
+    return base_problem(n=40, p=1500, seed=1)
+
+
 TRICKY = {
     "duplicated_columns": (duplicated_columns, 0.05),
+    "wide": (wide, 0.02),
     "wild_scales": (wild_scales, 0.05),
     "just_below_alpha_max": (base_problem, 0.999),
     "single_informative": (single_informative, 0.1),

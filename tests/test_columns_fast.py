@@ -1,4 +1,4 @@
-"""The CSC helpers of the solver against scipy, and non-canonical sparse input."""
+"""The solver's column helpers against numpy and scipy; non-canonical sparse input."""
 
 import numpy as np
 import pytest
@@ -75,3 +75,51 @@ def test_centred_sq_norms(n, order, dtype):
         _columns_fast.centred_sq_norms(np.ones((4, 6))[:, ::2], np.zeros(3))
     with pytest.raises(ValueError, match="mean"):
         _columns_fast.centred_sq_norms(X, mean[:-1])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("n", [1, 2, 5, 8, 9, 403, 20_001])
+def test_column_stats(n, order, dtype):
+    # n = 20 001: the outlying first row makes the shifted sums of column 2
+    # cancel four digits, and that column is redone exactly
+    rng = np.random.RandomState(n)
+    X = rng.randn(n, 7) * np.logspace(-3, 3, 7)
+    X[:, 1] += 1e6  # a mean large against the spread
+    X[0, 2] += 1e5  # the first row far from the others: the shifted sums cancel
+    X[:, 3] = 2.5  # constant
+    X = np.asarray(X, dtype=dtype, order=order)
+    X64 = X.astype(np.float64)
+    mean, sq = _columns_fast.column_stats(X)
+    # centring needs the mean to a fraction of the spread
+    spread = X64.std(0) + 1e-300
+    assert np.all(np.abs(mean - X64.mean(0)) <= 1e-13 * (np.abs(mean) + spread))
+    np.testing.assert_allclose(sq, ((X64 - X64.mean(0)) ** 2).sum(0), rtol=1e-11)
+    assert sq[3] == 0
+    with pytest.raises(ValueError, match="contiguous"):
+        _columns_fast.column_stats(np.ones((4, 6))[:, ::2])
+
+
+def test_column_stats_carries_non_finite_values():
+    X = np.ones((6, 3))
+    X[4, 1] = np.nan
+    X[2, 2] = np.inf
+    mean, sq = _columns_fast.column_stats(X)
+    assert np.isfinite(mean[0]) and np.isfinite(sq[0])
+    assert not np.isfinite(mean[1]) and not np.isfinite(mean[2])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_gather_dense(order, dtype):
+    rng = np.random.RandomState(0)
+    X = np.asarray(rng.randn(13, 9), dtype=dtype, order=order)
+    mean = rng.randn(9).astype(dtype)
+    cols = np.array([7, 0, 3, 3], dtype=np.int32)
+    out = np.empty((13, 4), dtype=dtype, order="F")
+    _columns_fast.gather_dense(X, cols, mean, out)
+    np.testing.assert_array_equal(out, X[:, cols] - mean[cols])
+    with pytest.raises(ValueError, match="out of range"):
+        _columns_fast.gather_dense(X, np.array([9], dtype=np.int32), mean, out[:, :1])
+    with pytest.raises(ValueError, match="out does not match"):
+        _columns_fast.gather_dense(X, cols, mean, out[:, :3])

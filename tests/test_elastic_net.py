@@ -256,3 +256,25 @@ def test_lasso_is_elastic_net_with_l1_ratio_one():
     b = ElasticNet(alpha=0.07, l1_ratio=1.0, tol=1e-12).fit(X, y)
     np.testing.assert_array_equal(a.coef_, b.coef_)
     assert "l1_ratio" not in a.get_params()
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("layout", ["C", "F", "csc", "weighted", "no_intercept"])
+def test_non_finite_X_is_refused_on_every_route(layout, bad):
+    # X's finiteness is checked in the pass that takes its means and norms on
+    # the main route; every other route must still check it.
+    rng = np.random.RandomState(0)
+    X = rng.randn(30, 4)
+    X[7, 2] = bad
+    y = rng.randn(30)
+    kwargs, fit_kwargs = {}, {}
+    if layout == "F":
+        X = np.asfortranarray(X)
+    elif layout == "csc":
+        X = sp.csc_matrix(X)
+    elif layout == "weighted":
+        fit_kwargs["sample_weight"] = rng.rand(30) + 0.5
+    elif layout == "no_intercept":
+        kwargs["fit_intercept"] = False
+    with pytest.raises(ValueError, match="Input X contains (NaN|infinity)"):
+        ElasticNet(alpha=0.1, **kwargs).fit(X, y, **fit_kwargs)

@@ -13,10 +13,11 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.linalg import LinearOperator
 from sklearn.base import RegressorMixin
+from sklearn.utils import assert_all_finite
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._validation import check_bool, check_choice, check_int, check_real
-from ._columns_fast import centred_sq_norms, column_sums
+from ._columns_fast import centred_sq_norms, column_stats, column_sums
 
 __all__ = [
     "Design",
@@ -27,6 +28,7 @@ __all__ = [
     "check_choice",
     "check_real",
     "check_int",
+    "design_stats",
     "make_design",
     "split_weights",
     "validate_fit_data",
@@ -80,13 +82,15 @@ def split_weights(sample_weight, first, second, where):
     return sw_first, sw_second
 
 
-def validate_fit_data(estimator, X, y, *, accept_sparse=True, order=None):
+def validate_fit_data(estimator, X, y, *, accept_sparse=True, order=None,
+                      check_finite=True):
     """Validate ``X`` and ``y`` for fitting a linear regressor.
 
     ``X`` keeps float32 or becomes float64; ``y`` takes ``X``'s dtype; sparse
     ``X`` becomes CSC. Dense ``X`` keeps its memory order unless ``order`` asks
     otherwise: :func:`make_design` makes the one copy the solvers need. Inputs
-    are never modified.
+    are never modified. With ``check_finite=False`` the caller must check ``X``
+    (see :func:`design_stats`); ``y`` is always checked.
     """
     X, y = validate_data(
         estimator,
@@ -98,6 +102,7 @@ def validate_fit_data(estimator, X, y, *, accept_sparse=True, order=None):
         multi_output=True,
         y_numeric=True,
         copy=False,
+        ensure_all_finite=check_finite,
     )
     y = np.asarray(y, dtype=X.dtype)
     if y.ndim == 2 and y.shape[1] == 0:
@@ -203,7 +208,28 @@ def weighted_offsets(X, Y, sample_weight, fit_intercept, dtype):
     return X_offset.astype(dtype, copy=False), y_offset.astype(dtype, copy=False)
 
 
-def make_design(X, y, sample_weight, fit_intercept):
+def design_stats(X, sample_weight, fit_intercept, estimator_name=None):
+    """Check ``X`` is finite; on dense, unweighted, centred problems also return
+    the column means and centred squared norms, from the same single pass.
+
+    Returns ``(X_offset, sq_norms)`` in float64, or ``(None, None)`` when the
+    problem is sparse, weighted or without intercept (only the check is made).
+    """
+    if not sp.issparse(X) and sample_weight is None and fit_intercept and (
+            X.flags.c_contiguous or X.flags.f_contiguous):
+        mean, sq = column_stats(X)
+        if np.isfinite(mean).all() and np.isfinite(sq).all():
+            return mean, sq
+    else:
+        mean = sq = None
+    # raises scikit-learn's own message on NaN or infinity (huge finite values
+    # can overflow the squares without being an error)
+    assert_all_finite(X.data if sp.issparse(X) else X, estimator_name=estimator_name,
+                      input_name="X")
+    return mean, sq
+
+
+def make_design(X, y, sample_weight, fit_intercept, X_offset=None):
     """Build the :class:`Design` of a weighted least-squares problem.
 
     Parameters
@@ -213,6 +239,9 @@ def make_design(X, y, sample_weight, fit_intercept):
     sample_weight : ndarray of shape (n_samples,) or None
         Already validated (and, where the objective asks for it, normalised).
     fit_intercept : bool
+    X_offset : ndarray of shape (n_features,), default=None
+        The column means, when already known (unweighted, with intercept; see
+        :func:`design_stats`).
 
     Returns
     -------
@@ -225,7 +254,15 @@ def make_design(X, y, sample_weight, fit_intercept):
         row_scale = np.ones(n_samples, dtype=dtype)
     else:
         row_scale = np.sqrt(sample_weight).astype(dtype, copy=False)
-    X_offset, y_offset = weighted_offsets(X, Y, sample_weight, fit_intercept, dtype)
+    if X_offset is None:
+        X_offset, y_offset = weighted_offsets(X, Y, sample_weight, fit_intercept,
+                                              dtype)
+    else:
+        if sample_weight is not None or not fit_intercept:
+            raise ValueError("make_design: X_offset given for a weighted problem "
+                             "or one without intercept.")
+        X_offset = np.asarray(X_offset).astype(dtype, copy=False)
+        y_offset = Y.mean(axis=0, dtype=np.float64).astype(dtype, copy=False)
 
     Yc = np.asfortranarray((Y - y_offset) * row_scale[:, None], dtype=dtype)
     if sp.issparse(X):

@@ -203,35 +203,54 @@ class GramCache:
     """Gram entries of the columns seen in working sets, grown as sets change.
 
     Successive working sets share most of their columns, so only the products
-    involving new columns are computed.
+    involving new columns are computed. The gathered columns live in one
+    F-ordered buffer grown geometrically, so a new set copies only its new
+    columns.
     """
 
-    def __init__(self, X, y, columns):
-        self.X, self.y, self.columns = X, y, columns
+    def __init__(self, X, y, gather):
+        self.X, self.y, self.gather = X, y, gather
         self.cols = np.empty(0, dtype=np.intp)
-        self.X_cols = np.empty((X.shape[0], 0), dtype=X.dtype, order="F")
+        self._buf = np.empty((X.shape[0], 0), dtype=X.dtype, order="F")
         self.Q = np.empty((0, 0), dtype=X.dtype)
         self.q = np.empty(0, dtype=X.dtype)
 
+    @property
+    def X_cols(self):
+        """The gathered centred columns, in the order of ``cols``."""
+        return self._buf[:, :self.cols.size]
+
     def block(self, ws):
-        """``(Q_ws, q_ws, X_ws)`` for the sorted working set ``ws``."""
+        """``(Q_ws, q_ws, pos)`` for the sorted working set ``ws``, where
+        ``X_cols[:, pos]`` are its columns."""
         new = ws[~np.isin(ws, self.cols)]
         if new.size:
-            X_new = self.columns(new)
-            cross = X_new.T @ self.X_cols
-            Q = np.empty((self.cols.size + new.size,) * 2, dtype=self.X.dtype)
-            m = self.cols.size
+            m, k = self.cols.size, new.size
+            if m + k > self._buf.shape[1]:
+                size = min(max(2 * (m + k), 16), self.X.shape[1])
+                buf = np.empty((self.X.shape[0], size), dtype=self.X.dtype, order="F")
+                buf[:, :m] = self._buf[:, :m]
+                self._buf = buf
+            X_old, X_new = self._buf[:, :m], self._buf[:, m:m + k]
+            self.gather(new, X_new)
+            cross = X_new.T @ X_old
+            Q = np.empty((m + k,) * 2, dtype=self.X.dtype)
             Q[:m, :m] = self.Q
             Q[m:, :m] = cross
             Q[:m, m:] = cross.T
             Q[m:, m:] = X_new.T @ X_new
             self.Q, self.cols = Q, np.concatenate([self.cols, new])
             self.q = np.concatenate([self.q, X_new.T @ self.y])
-            self.X_cols = np.asfortranarray(np.hstack([self.X_cols, X_new]))
         order = np.argsort(self.cols)
         pos = order[np.searchsorted(self.cols, ws, sorter=order)]
         return (np.ascontiguousarray(self.Q[np.ix_(pos, pos)]),
-                np.ascontiguousarray(self.q[pos]), self.X_cols[:, pos])
+                np.ascontiguousarray(self.q[pos]), pos)
+
+    def residual(self, pos, w):
+        """``y - X_cols[:, pos] @ w`` without gathering ``X_cols[:, pos]``."""
+        w_cols = np.zeros(self.cols.size, dtype=w.dtype)
+        w_cols[pos] = w
+        return self.y - self.X_cols @ w_cols
 
 
 class DenseTarget:
@@ -256,14 +275,25 @@ class DenseTarget:
             if self.mean is not None:
                 self.R += self.mean[support] @ w[support]
         self._X_columns = None
+        self._zeros = np.zeros(self.X.shape[1], dtype=self.X.dtype)
         self._gram = GramCache(self.X, y, self.columns) if use_gram_blocks else None
 
-    def columns(self, ws):
-        """The centred columns ``ws``, F-ordered (a new array)."""
-        X_ws = np.asfortranarray(self.X[:, ws])
-        if self.mean is not None:
-            X_ws -= self.mean[ws]
-        return X_ws
+    def columns(self, ws, out=None):
+        """The centred columns ``ws``, F-ordered (in ``out``, or a new array)."""
+        X = self.X
+        if not (X.flags.c_contiguous or X.flags.f_contiguous):
+            X_ws = np.asfortranarray(X[:, ws])
+            if self.mean is not None:
+                X_ws -= self.mean[ws]
+            if out is None:
+                return X_ws
+            out[...] = X_ws
+            return out
+        if out is None:
+            out = np.empty((X.shape[0], len(ws)), dtype=X.dtype, order="F")
+        mean = self.mean if self.mean is not None else self._zeros
+        _columns_fast.gather_dense(X, np.asarray(ws, dtype=np.int32), mean, out)
+        return out
 
     def all_columns(self):
         """The whole centred design, F-ordered (made once: kernels read columns)."""
@@ -280,16 +310,16 @@ class DenseTarget:
     def restrict(self, ws, everything):
         w_ws = (self.w if everything else self.w[ws]).copy()
         if self.use_gram_blocks and self.X.shape[0] >= 2 * ws.shape[0]:
-            Q, q, X_ws = self._gram.block(ws)
-            return GramRestricted(Q, q, self.y @ self.y, w_ws, self.penalty), X_ws
+            Q, q, pos = self._gram.block(ws)
+            return GramRestricted(Q, q, self.y @ self.y, w_ws, self.penalty), pos
         X_ws = self.all_columns() if everything else self.columns(ws)
         return DenseRestricted(X_ws, self.y, w_ws, self.R, self.norms2[ws],
                                 self.penalty), X_ws
 
-    def absorb(self, ws, restricted, X_ws):
+    def absorb(self, ws, restricted, extra):
         self.w[ws] = restricted.w
-        if isinstance(restricted, GramRestricted):
-            self.R[:] = self.y - X_ws @ restricted.w
+        if isinstance(restricted, GramRestricted):  # extra: the block's positions
+            self.R[:] = self._gram.residual(extra, restricted.w)
 
 
 class SparseTarget:

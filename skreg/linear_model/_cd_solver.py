@@ -151,7 +151,7 @@ def _solve_target(target, l1, l2, positive, max_iter, gap_tol, random, rng,
 
 def coordinate_descent(design, l1, l2, *, coef_init, positive, max_iter, tol,
                        gram=None, gram_blocks=True, random=False, rng=None,
-                       working_sets=True):
+                       working_sets=True, norms2=None):
     """Minimise the elastic net on every target of ``design``.
 
     Parameters
@@ -181,6 +181,8 @@ def coordinate_descent(design, l1, l2, *, coef_init, positive, max_iter, tol,
         Allow working sets and screening (they only run when there is an L1
         part and more than a few features); False runs every pass over all
         features.
+    norms2 : ndarray of shape (n_features,) or None
+        The squared norms of the centred columns, when already known.
 
     Returns
     -------
@@ -216,7 +218,8 @@ def coordinate_descent(design, l1, l2, *, coef_init, positive, max_iter, tol,
     if not design.is_sparse:
         first_ws = max(FIRST_WS, min(n_features // FIRST_WS_SHARE, n_samples))
     if gram is None:
-        norms2 = design.column_sq_norms()
+        norms2 = (design.column_sq_norms() if norms2 is None
+                  else np.asarray(norms2).astype(dtype, copy=False))
     for t in range(n_targets):
         y = Y[:, t]
         w = coef[t]

@@ -56,6 +56,48 @@ def gather_columns(const floating[::1] data, const int[::1] indices,
     return new_data, new_indices, new_indptr
 
 
+def gather_dense(X, const int[::1] cols, mean, out):
+    """``out[:, k] = X[:, cols[k]] - mean[cols[k]]`` for a C- or F-ordered dense
+    ``X``; ``out`` is F-ordered, of X's dtype, and ``mean`` of it too.
+
+    From C-ordered X, ``X[:, cols]`` reads the rows once but its F-ordered copy
+    transposes a second time; this reads each row once and writes the columns.
+    """
+    if out.shape[0] != X.shape[0] or out.shape[1] != cols.shape[0]:
+        raise ValueError("gather_dense: out does not match X and cols.")
+    if mean.shape[0] != X.shape[1]:
+        raise ValueError("gather_dense: mean does not match the columns.")
+    if cols.shape[0] and (np.min(cols) < 0 or np.max(cols) >= X.shape[1]):
+        raise ValueError("gather_dense: a column index is out of range.")
+    if X.flags.c_contiguous:
+        _gather_c(X, cols, mean, out)
+    elif X.flags.f_contiguous:
+        _gather_f(X, cols, mean, out)
+    else:
+        raise ValueError("gather_dense: X must be C- or F-contiguous.")
+
+
+def _gather_c(const floating[:, ::1] X, const int[::1] cols,
+              const floating[::1] mean, floating[::1, :] out):
+    cdef Py_ssize_t i, k, n = X.shape[0], m = cols.shape[0]
+    with nogil:
+        for i in range(n):
+            for k in range(m):
+                out[i, k] = X[i, cols[k]] - mean[cols[k]]
+
+
+def _gather_f(const floating[::1, :] X, const int[::1] cols,
+              const floating[::1] mean, floating[::1, :] out):
+    cdef Py_ssize_t i, k, j, n = X.shape[0], m = cols.shape[0]
+    cdef floating mj
+    with nogil:
+        for k in range(m):
+            j = cols[k]
+            mj = mean[j]
+            for i in range(n):
+                out[i, k] = X[i, j] - mj
+
+
 def matvec(const floating[::1] data, const int[::1] indices, const int[::1] indptr,
            const floating[::1] w, Py_ssize_t n_rows):
     """``X @ w`` for the CSC matrix with these parts and ``n_rows`` rows."""
@@ -73,6 +115,105 @@ def matvec(const floating[::1] data, const int[::1] indices, const int[::1] indp
                 for k in range(indptr[j], indptr[j + 1]):
                     z[indices[k]] += wj * data[k]
     return out
+
+
+def column_stats(X):
+    """Column means and centred squared norms of a C- or F-ordered dense ``X``,
+    in float64, from one pass over memory.
+
+    F-ordered columns are summed, then centred while still in cache. C-ordered
+    rows are summed shifted by the first row, ``d = x - x_0``, whose centred
+    sum of squares is ``sum d^2 - (sum d)^2 / n``. Since x_0 is one of the
+    rows, ``sum d^2`` is at most n + 1 times the result, so the difference
+    loses at most log10(n + 1) digits (and the mean as many against the
+    spread); columns where it lost more than four are redone in two passes. Non-finite entries make non-finite results (the caller
+    checks).
+    """
+    cdef Py_ssize_t n = X.shape[0], p = X.shape[1]
+    mean = np.zeros(p, dtype=np.float64)
+    sq = np.zeros(p, dtype=np.float64)
+    if n == 0:
+        return mean, sq
+    if X.flags.f_contiguous:
+        _column_stats_f(X, mean, sq)
+        return mean, sq
+    if not X.flags.c_contiguous:
+        raise ValueError("column_stats: X must be C- or F-contiguous.")
+    s1 = np.zeros(p, dtype=np.float64)
+    _shifted_sums_c(X, s1, sq)
+    mean[:] = X[0]
+    mean += s1 / n
+    sq -= s1 * s1 / n
+    with np.errstate(invalid="ignore"):
+        redo = np.flatnonzero(~(sq * 1e4 >= (sq + s1 * s1 / n)))
+    redo = redo[np.isfinite(mean[redo])]  # NaN or inf stay as they are
+    if redo.size:  # the mean, x_0 + (sum d) / n, cancelled as much
+        X_redo = np.ascontiguousarray(X[:, redo])
+        mean[redo] = X_redo.sum(axis=0, dtype=np.float64) / n
+        sq[redo] = centred_sq_norms(X_redo, mean[redo])
+    return mean, sq
+
+
+def _column_stats_f(const floating[::1, :] X, double[::1] mean, double[::1] sq):
+    cdef Py_ssize_t i, j, n = X.shape[0], p = X.shape[1]
+    cdef double a0, a1, a2, a3, m, d0, d1, d2, d3
+    with nogil:
+        for j in range(p):
+            # four running sums: one would wait on each addition's latency
+            a0 = a1 = a2 = a3 = 0.0
+            i = 0
+            while i + 4 <= n:
+                a0 += X[i, j]
+                a1 += X[i + 1, j]
+                a2 += X[i + 2, j]
+                a3 += X[i + 3, j]
+                i += 4
+            while i < n:
+                a0 += X[i, j]
+                i += 1
+            m = ((a0 + a1) + (a2 + a3)) / n
+            mean[j] = m
+            a0 = a1 = a2 = a3 = 0.0
+            i = 0
+            while i + 4 <= n:
+                d0 = X[i, j] - m
+                d1 = X[i + 1, j] - m
+                d2 = X[i + 2, j] - m
+                d3 = X[i + 3, j] - m
+                a0 += d0 * d0
+                a1 += d1 * d1
+                a2 += d2 * d2
+                a3 += d3 * d3
+                i += 4
+            while i < n:
+                d0 = X[i, j] - m
+                a0 += d0 * d0
+                i += 1
+            sq[j] = (a0 + a1) + (a2 + a3)
+
+
+def _shifted_sums_c(const floating[:, ::1] X, double[::1] s1, double[::1] s2):
+    cdef Py_ssize_t i, j, n = X.shape[0], p = X.shape[1]
+    cdef double x0, d0, d1, d2, d3
+    with nogil:
+        i = 1
+        # four rows at a time: the sums are loaded and stored once per four
+        while i + 4 <= n:
+            for j in range(p):  # contiguous in j: vectorisable
+                x0 = X[0, j]  # in double: so are the differences
+                d0 = X[i, j] - x0
+                d1 = X[i + 1, j] - x0
+                d2 = X[i + 2, j] - x0
+                d3 = X[i + 3, j] - x0
+                s1[j] += (d0 + d1) + (d2 + d3)
+                s2[j] += (d0 * d0 + d1 * d1) + (d2 * d2 + d3 * d3)
+            i += 4
+        while i < n:
+            for j in range(p):
+                d0 = <double> X[i, j] - <double> X[0, j]
+                s1[j] += d0
+                s2[j] += d0 * d0
+            i += 1
 
 
 def centred_sq_norms(X, const double[::1] mean):

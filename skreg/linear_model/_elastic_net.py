@@ -15,6 +15,7 @@ from ._base import (
     check_int,
     check_real,
     check_sample_weight,
+    design_stats,
     make_design,
     validate_fit_data,
 )
@@ -71,12 +72,15 @@ class _CoordinateDescentRegressor(LinearModelMixin, BaseEstimator):
                 f"(n_features, n_features), got {precompute!r}."
             )
 
-        X, y = validate_fit_data(self, X, y)
+        # X's finiteness is checked by design_stats, in the pass that takes its
+        # means and norms on tall data
+        X, y = validate_fit_data(self, X, y, check_finite=False)
         n_samples, n_features = X.shape
         sw = check_sample_weight(sample_weight, X, X.dtype)
         if sw is not None:
             sw *= n_samples / sw.sum()
-        design = make_design(X, y, sw, fit_intercept)
+        X_offset, sq_norms = design_stats(X, sw, fit_intercept, type(self).__name__)
+        design = make_design(X, y, sw, fit_intercept, X_offset)
         n_targets = design.y.shape[1]
         coef_init = self._coef_init(warm_start, n_targets, n_features, X.dtype)
         rng = check_random_state(self.random_state)
@@ -114,7 +118,7 @@ class _CoordinateDescentRegressor(LinearModelMixin, BaseEstimator):
                 coef_init=coef_init, positive=positive, max_iter=max_iter, tol=tol,
                 gram=self._gram(precompute, design),
                 gram_blocks=isinstance(precompute, str), random=selection == "random",
-                rng=rng,
+                rng=rng, norms2=sq_norms,
             )
         if not result.converged:
             worst = int(np.argmax(result.gap - result.gap_tol))

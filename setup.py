@@ -20,7 +20,7 @@ extensions = [
         "skreg.linear_model._columns_fast",
         ["skreg/linear_model/_columns_fast.pyx"],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_9_API_VERSION")],
-        extra_compile_args=["-O3"],
+        extra_compile_args=["-O3", "-fno-wrapv"],  # see _cd_fast
     ),
     Extension(
         "skreg.neural_network._adam_fast",

@@ -19,6 +19,8 @@ extensions = [
     Extension(
         "skreg.linear_model._columns_fast",
         ["skreg/linear_model/_columns_fast.pyx"],
+        include_dirs=["skreg/linear_model"],
+        depends=["skreg/linear_model/_stats_ops.h"],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_9_API_VERSION")],
         extra_compile_args=["-O3", "-fno-wrapv"],  # see _cd_fast
     ),

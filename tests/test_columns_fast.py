@@ -90,7 +90,11 @@ def test_column_stats(n, order, dtype):
     X[:, 3] = 2.5  # constant
     X = np.asarray(X, dtype=dtype, order=order)
     X64 = X.astype(np.float64)
-    mean, sq = _columns_fast.column_stats(X)
+    y = rng.randn(n)
+    mean, sq, xty = _columns_fast.column_stats(X, y)
+    # to rounding against the size of the terms summed
+    assert np.all(np.abs(xty - X64.T @ y) <= 1e-12 * (np.abs(X64).T @ np.abs(y)))
+    assert _columns_fast.column_stats(X)[2] is None
     # centring needs the mean to a fraction of the spread
     spread = X64.std(0) + 1e-300
     assert np.all(np.abs(mean - X64.mean(0)) <= 1e-13 * (np.abs(mean) + spread))
@@ -98,13 +102,15 @@ def test_column_stats(n, order, dtype):
     assert sq[3] == 0
     with pytest.raises(ValueError, match="contiguous"):
         _columns_fast.column_stats(np.ones((4, 6))[:, ::2])
+    with pytest.raises(ValueError, match="rows"):
+        _columns_fast.column_stats(X, y[:-1] if n > 1 else np.ones(2))
 
 
 def test_column_stats_carries_non_finite_values():
     X = np.ones((6, 3))
     X[4, 1] = np.nan
     X[2, 2] = np.inf
-    mean, sq = _columns_fast.column_stats(X)
+    mean, sq, _ = _columns_fast.column_stats(X)
     assert np.isfinite(mean[0]) and np.isfinite(sq[0])
     assert not np.isfinite(mean[1]) and not np.isfinite(mean[2])
 

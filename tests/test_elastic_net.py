@@ -17,7 +17,8 @@ from skreg import ElasticNet, LassoRegressor
 from _objectives import kkt_violation, objective
 
 
-def make_data(n=120, p=30, n_targets=None, seed=0, dtype=np.float64, sparse=False):
+def make_data(n=120, p=30, n_targets=None, seed=0, dtype=np.float64, sparse=False,
+              order="C"):
     rng = np.random.RandomState(seed)
     X = rng.randn(n, p) + 2.0  # offset: the intercept matters
     X[:, 1] = X[:, 0] + 0.1 * rng.randn(n)  # correlated pair
@@ -27,7 +28,7 @@ def make_data(n=120, p=30, n_targets=None, seed=0, dtype=np.float64, sparse=Fals
     coef[:5] = [3, -2, 1.5, 0, 1][:p]
     Y = X @ coef + rng.randn(n) if n_targets is None else (
         X @ (coef[:, None] * rng.rand(1, n_targets)) + rng.randn(n, n_targets))
-    X = sp.csr_matrix(X) if sparse else X
+    X = sp.csr_matrix(X) if sparse else np.asarray(X, order=order)
     return X.astype(dtype), Y.astype(dtype), rng.rand(n) * 2
 
 
@@ -38,6 +39,14 @@ CASES = {
     "multi_output": {"n_targets": 3},
     "sparse_multi_output": {"sparse": True, "n_targets": 2},
 }
+# Big enough for working sets (which need an L1 part): on Gram blocks (tall)
+# and on columns (wide), from the gradient of the pass that takes the column
+# statistics.
+WORKING_SET_CASES = {
+    "tall": {"n": 1200, "p": 100},
+    "tall_float32": {"n": 1200, "p": 100, "dtype": np.float32},
+    "wide_F": {"n": 60, "p": 2000, "order": "F"},
+}
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -45,7 +54,20 @@ CASES = {
 @pytest.mark.parametrize("positive", [False, True])
 @pytest.mark.parametrize("l1_ratio", [1.0, 0.5, 0.0])
 def test_kkt_and_parity_with_sklearn(case, weighted, positive, l1_ratio):
-    X, y, sw = make_data(**CASES[case])
+    check_kkt_and_parity(CASES[case], weighted, positive, l1_ratio)
+
+
+@pytest.mark.parametrize("case", WORKING_SET_CASES)
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("positive", [False, True])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_kkt_and_parity_with_sklearn_on_working_sets(case, weighted, positive,
+                                                     l1_ratio):
+    check_kkt_and_parity(WORKING_SET_CASES[case], weighted, positive, l1_ratio)
+
+
+def check_kkt_and_parity(data, weighted, positive, l1_ratio):
+    X, y, sw = make_data(**data)
     sw = sw if weighted else None
     alpha = 0.05
     f32 = X.dtype == np.float32

@@ -208,25 +208,31 @@ def weighted_offsets(X, Y, sample_weight, fit_intercept, dtype):
     return X_offset.astype(dtype, copy=False), y_offset.astype(dtype, copy=False)
 
 
-def design_stats(X, sample_weight, fit_intercept, estimator_name=None):
+def design_stats(X, y, sample_weight, fit_intercept, estimator_name=None):
     """Check ``X`` is finite; on dense, unweighted, centred problems also return
-    the column means and centred squared norms, from the same single pass.
+    the column means, centred squared norms and ``X.T @ (y - mean(y))`` (for a
+    single target), from the same single pass over ``X``.
 
-    Returns ``(X_offset, sq_norms)`` in float64, or ``(None, None)`` when the
-    problem is sparse, weighted or without intercept (only the check is made).
+    Returns ``(X_offset, sq_norms, xty)`` in float64; ``(None, None, None)``
+    when the problem is sparse, weighted or without intercept (only the check
+    is made), and ``xty`` None for several targets.
     """
     if not sp.issparse(X) and sample_weight is None and fit_intercept and (
             X.flags.c_contiguous or X.flags.f_contiguous):
-        mean, sq = column_stats(X)
+        yc = None
+        if y.ndim == 1 or y.shape[1] == 1:
+            yc = np.ravel(y).astype(np.float64)
+            yc -= yc.mean()
+        mean, sq, xty = column_stats(X, yc)
         if np.isfinite(mean).all() and np.isfinite(sq).all():
-            return mean, sq
+            return mean, sq, xty
     else:
-        mean = sq = None
+        mean = sq = xty = None
     # raises scikit-learn's own message on NaN or infinity (huge finite values
     # can overflow the squares without being an error)
     assert_all_finite(X.data if sp.issparse(X) else X, estimator_name=estimator_name,
                       input_name="X")
-    return mean, sq
+    return mean, sq, xty
 
 
 def make_design(X, y, sample_weight, fit_intercept, X_offset=None):

@@ -262,7 +262,7 @@ class DenseTarget:
     restricted problem works on are gathered and centred exactly.
     """
 
-    def __init__(self, design, y, w, norms2, penalty, use_gram_blocks):
+    def __init__(self, design, y, w, norms2, penalty, use_gram_blocks, xty=None):
         self.design = design
         self.X, self.y, self.w, self.norms2 = design.X, y, w, norms2
         self.mean = None if design.centred else design.X_offset
@@ -276,6 +276,9 @@ class DenseTarget:
                 self.R += self.mean[support] @ w[support]
         self._X_columns = None
         self._zeros = np.zeros(self.X.shape[1], dtype=self.X.dtype)
+        # X^T y known from the pass that took the column statistics: at w = 0
+        # it is the first gradient (R = y)
+        self._xty = None if (xty is None or support.size) else xty
         self._gram = GramCache(self.X, y, self.columns) if use_gram_blocks else None
 
     def columns(self, ws, out=None):
@@ -302,7 +305,10 @@ class DenseTarget:
         return self._X_columns
 
     def gradient(self):
-        g = self.X.T @ self.R
+        if self._xty is not None:
+            g, self._xty = self._xty.astype(self.X.dtype), None
+        else:
+            g = self.X.T @ self.R
         if self.mean is not None:
             g -= self.mean * self.R.sum()  # the residual is orthogonal to 1
         return g, self.R @ self.R, self.R @ self.y

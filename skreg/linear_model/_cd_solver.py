@@ -151,7 +151,7 @@ def _solve_target(target, l1, l2, positive, max_iter, gap_tol, random, rng,
 
 def coordinate_descent(design, l1, l2, *, coef_init, positive, max_iter, tol,
                        gram=None, gram_blocks=True, random=False, rng=None,
-                       working_sets=True, norms2=None):
+                       working_sets=True, norms2=None, xty=None):
     """Minimise the elastic net on every target of ``design``.
 
     Parameters
@@ -183,6 +183,9 @@ def coordinate_descent(design, l1, l2, *, coef_init, positive, max_iter, tol,
         features.
     norms2 : ndarray of shape (n_features,) or None
         The squared norms of the centred columns, when already known.
+    xty : ndarray of shape (n_targets, n_features) or None
+        ``X^T y`` of the (uncentred) design and each centred target, when
+        already known: from a zero start it gives the first gradient.
 
     Returns
     -------
@@ -230,7 +233,8 @@ def coordinate_descent(design, l1, l2, *, coef_init, positive, max_iter, tol,
             target = SparseTarget(design, y, w, norms2, penalty)
         else:
             target = DenseTarget(design, y, w, norms2, penalty,
-                                 gram_blocks and not small)
+                                 gram_blocks and not small,
+                                 None if xty is None else xty[t])
         if small:
             gap, n_ep = _single_call(target, y, gram, t, penalty, max_iter, gap_tol,
                                      tol, random, rng)

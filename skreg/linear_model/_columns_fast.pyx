@@ -117,30 +117,43 @@ def matvec(const floating[::1] data, const int[::1] indices, const int[::1] indp
     return out
 
 
-def column_stats(X):
-    """Column means and centred squared norms of a C- or F-ordered dense ``X``,
-    in float64, from one pass over memory.
+cdef extern from "_stats_ops.h" nogil:
+    void skreg_dshifted_sums(long n, long p, const double* X, const double* y,
+                             double* s1, double* s2, double* g)
+    void skreg_sshifted_sums(long n, long p, const float* X, const double* y,
+                             double* s1, double* s2, double* g)
 
-    F-ordered columns are summed, then centred while still in cache. C-ordered
-    rows are summed shifted by the first row, ``d = x - x_0``, whose centred
-    sum of squares is ``sum d^2 - (sum d)^2 / n``. Since x_0 is one of the
-    rows, ``sum d^2`` is at most n + 1 times the result, so the difference
-    loses at most log10(n + 1) digits (and the mean as many against the
-    spread); columns where it lost more than four are redone in two passes. Non-finite entries make non-finite results (the caller
-    checks).
+
+def column_stats(X, y=None):
+    """Column means and centred squared norms of a C- or F-ordered dense ``X``,
+    in float64, from one pass over memory; with ``y`` also ``X.T @ y``.
+
+    Returns ``(mean, sq, xty)``, ``xty`` None without ``y``. F-ordered columns
+    are summed, then centred while still in cache. C-ordered rows are summed
+    shifted by the first row, ``d = x - x_0``, whose centred sum of squares is
+    ``sum d^2 - (sum d)^2 / n``. Since x_0 is one of the rows, ``sum d^2`` is
+    at most n + 1 times the result, so the difference loses at most
+    log10(n + 1) digits (and the mean as many against the spread); columns
+    where it lost more than four are redone in two passes. Non-finite entries
+    make non-finite results (the caller checks).
     """
     cdef Py_ssize_t n = X.shape[0], p = X.shape[1]
     mean = np.zeros(p, dtype=np.float64)
     sq = np.zeros(p, dtype=np.float64)
+    xty = None if y is None else np.zeros(p, dtype=np.float64)
+    if y is not None:
+        y = np.ascontiguousarray(y, dtype=np.float64)
+        if y.shape != (n,):
+            raise ValueError("column_stats: y does not match the rows of X.")
     if n == 0:
-        return mean, sq
+        return mean, sq, xty
     if X.flags.f_contiguous:
-        _column_stats_f(X, mean, sq)
-        return mean, sq
+        _column_stats_f(X, y, mean, sq, xty)
+        return mean, sq, xty
     if not X.flags.c_contiguous:
         raise ValueError("column_stats: X must be C- or F-contiguous.")
     s1 = np.zeros(p, dtype=np.float64)
-    _shifted_sums_c(X, s1, sq)
+    _shifted_sums_c(X, y, s1, sq, xty)
     mean[:] = X[0]
     mean += s1 / n
     sq -= s1 * s1 / n
@@ -151,12 +164,19 @@ def column_stats(X):
         X_redo = np.ascontiguousarray(X[:, redo])
         mean[redo] = X_redo.sum(axis=0, dtype=np.float64) / n
         sq[redo] = centred_sq_norms(X_redo, mean[redo])
-    return mean, sq
+    return mean, sq, xty
 
 
-def _column_stats_f(const floating[::1, :] X, double[::1] mean, double[::1] sq):
+def _column_stats_f(const floating[::1, :] X, y, double[::1] mean,
+                    double[::1] sq, xty):
     cdef Py_ssize_t i, j, n = X.shape[0], p = X.shape[1]
     cdef double a0, a1, a2, a3, m, d0, d1, d2, d3
+    cdef const double[::1] yv
+    cdef double[::1] g
+    cdef bint with_y = y is not None
+    if with_y:
+        yv = y
+        g = xty
     with nogil:
         for j in range(p):
             # four running sums: one would wait on each addition's latency
@@ -190,30 +210,31 @@ def _column_stats_f(const floating[::1, :] X, double[::1] mean, double[::1] sq):
                 a0 += d0 * d0
                 i += 1
             sq[j] = (a0 + a1) + (a2 + a3)
+            if with_y:  # the column is still in cache
+                a0 = 0.0
+                for i in range(n):
+                    a0 += X[i, j] * yv[i]
+                g[j] = a0
 
 
-def _shifted_sums_c(const floating[:, ::1] X, double[::1] s1, double[::1] s2):
-    cdef Py_ssize_t i, j, n = X.shape[0], p = X.shape[1]
-    cdef double x0, d0, d1, d2, d3
+def _shifted_sums_c(const floating[:, ::1] X, y, double[::1] s1, double[::1] s2,
+                    xty):
+    cdef const double* yp = NULL
+    cdef double* gp = NULL
+    cdef const double[::1] yv
+    cdef double[::1] g
+    if y is not None:
+        yv = y
+        g = xty
+        yp = &yv[0]
+        gp = &g[0]
     with nogil:
-        i = 1
-        # four rows at a time: the sums are loaded and stored once per four
-        while i + 4 <= n:
-            for j in range(p):  # contiguous in j: vectorisable
-                x0 = X[0, j]  # in double: so are the differences
-                d0 = X[i, j] - x0
-                d1 = X[i + 1, j] - x0
-                d2 = X[i + 2, j] - x0
-                d3 = X[i + 3, j] - x0
-                s1[j] += (d0 + d1) + (d2 + d3)
-                s2[j] += (d0 * d0 + d1 * d1) + (d2 * d2 + d3 * d3)
-            i += 4
-        while i < n:
-            for j in range(p):
-                d0 = <double> X[i, j] - <double> X[0, j]
-                s1[j] += d0
-                s2[j] += d0 * d0
-            i += 1
+        if floating is float:
+            skreg_sshifted_sums(X.shape[0], X.shape[1], &X[0, 0], yp, &s1[0],
+                                &s2[0], gp)
+        else:
+            skreg_dshifted_sums(X.shape[0], X.shape[1], &X[0, 0], yp, &s1[0],
+                                &s2[0], gp)
 
 
 def centred_sq_norms(X, const double[::1] mean):

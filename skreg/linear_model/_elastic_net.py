@@ -79,7 +79,8 @@ class _CoordinateDescentRegressor(LinearModelMixin, BaseEstimator):
         sw = check_sample_weight(sample_weight, X, X.dtype)
         if sw is not None:
             sw *= n_samples / sw.sum()
-        X_offset, sq_norms = design_stats(X, sw, fit_intercept, type(self).__name__)
+        X_offset, sq_norms, xty = design_stats(X, y, sw, fit_intercept,
+                                               type(self).__name__)
         design = make_design(X, y, sw, fit_intercept, X_offset)
         n_targets = design.y.shape[1]
         coef_init = self._coef_init(warm_start, n_targets, n_features, X.dtype)
@@ -118,7 +119,7 @@ class _CoordinateDescentRegressor(LinearModelMixin, BaseEstimator):
                 coef_init=coef_init, positive=positive, max_iter=max_iter, tol=tol,
                 gram=self._gram(precompute, design),
                 gram_blocks=isinstance(precompute, str), random=selection == "random",
-                rng=rng, norms2=sq_norms,
+                rng=rng, norms2=sq_norms, xty=None if xty is None else xty[None, :],
             )
         if not result.converged:
             worst = int(np.argmax(result.gap - result.gap_tol))

@@ -1,0 +1,61 @@
+/* The pass over C-ordered dense X behind column_stats (see _columns_fast.pyx).
+ *
+ * One read of X gives, per column, the sums of x - x_0 and of its square (x_0
+ * the first row) and, when y is given, x . y. The loops over a row are
+ * contiguous, so gcc vectorises them; they are compiled for AVX2 + FMA and for
+ * the baseline, and the loader picks the clone the CPU supports (as in
+ * _vector_ops.h). Four rows at a time: the sums are loaded and stored once
+ * per four.
+ */
+#ifndef SKREG_STATS_OPS_H
+#define SKREG_STATS_OPS_H
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) \
+    && defined(__ELF__) && defined(__GLIBC__)
+#define SKREG_STATS_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define SKREG_STATS_CLONES
+#endif
+
+#define SKREG_SHIFTED_SUMS(NAME, T)                                            \
+SKREG_STATS_CLONES static void NAME(long n, long p, const T *X,                \
+                                    const double *y, double *restrict s1,      \
+                                    double *restrict s2, double *restrict g)   \
+{                                                                              \
+    const T *x0 = X;                                                           \
+    long i = 1;                                                                \
+    if (n > 0 && y)                                                            \
+        for (long j = 0; j < p; j++)                                           \
+            g[j] += (double)x0[j] * y[0];                                      \
+    for (; i + 4 <= n; i += 4) {                                               \
+        const T *r0 = X + i * p, *r1 = r0 + p, *r2 = r1 + p, *r3 = r2 + p;     \
+        for (long j = 0; j < p; j++) {                                         \
+            double b = x0[j];                                                  \
+            double d0 = r0[j] - b, d1 = r1[j] - b, d2 = r2[j] - b;             \
+            double d3 = r3[j] - b;                                             \
+            s1[j] += (d0 + d1) + (d2 + d3);                                    \
+            s2[j] += (d0 * d0 + d1 * d1) + (d2 * d2 + d3 * d3);                \
+        }                                                                      \
+        if (y) {                                                               \
+            double y0 = y[i], y1 = y[i + 1], y2 = y[i + 2], y3 = y[i + 3];     \
+            for (long j = 0; j < p; j++)                                       \
+                g[j] += ((double)r0[j] * y0 + (double)r1[j] * y1)              \
+                        + ((double)r2[j] * y2 + (double)r3[j] * y3);           \
+        }                                                                      \
+    }                                                                          \
+    for (; i < n; i++) {                                                       \
+        const T *r = X + i * p;                                                \
+        for (long j = 0; j < p; j++) {                                         \
+            double d = (double)r[j] - (double)x0[j];                           \
+            s1[j] += d;                                                        \
+            s2[j] += d * d;                                                    \
+            if (y)                                                             \
+                g[j] += (double)r[j] * y[i];                                   \
+        }                                                                      \
+    }                                                                          \
+}
+
+SKREG_SHIFTED_SUMS(skreg_dshifted_sums, double)
+SKREG_SHIFTED_SUMS(skreg_sshifted_sums, float)
+
+#endif

@@ -300,3 +300,17 @@ def test_non_finite_X_is_refused_on_every_route(layout, bad):
         kwargs["fit_intercept"] = False
     with pytest.raises(ValueError, match="Input X contains (NaN|infinity)"):
         ElasticNet(alpha=0.1, **kwargs).fit(X, y, **fit_kwargs)
+
+
+@pytest.mark.parametrize("shape", [(1200, 200), (60, 4000)])
+def test_strided_X_fits_as_its_contiguous_copy(shape):
+    # a strided view skips the one-pass column statistics and the compiled
+    # column gathers: the fallbacks must give the same fit
+    rng = np.random.RandomState(0)
+    X = rng.randn(*shape)[:, ::2]
+    y = X[:, :5].sum(axis=1) + rng.randn(shape[0])
+    assert not (X.flags.c_contiguous or X.flags.f_contiguous)
+    a = ElasticNet(alpha=0.01, tol=1e-10).fit(X, y)
+    b = ElasticNet(alpha=0.01, tol=1e-10).fit(np.ascontiguousarray(X), y)
+    np.testing.assert_allclose(a.coef_, b.coef_, atol=1e-9)
+    np.testing.assert_allclose(a.intercept_, b.intercept_, atol=1e-9)

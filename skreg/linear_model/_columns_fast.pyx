@@ -170,7 +170,7 @@ def column_stats(X, y=None):
 def _column_stats_f(const floating[::1, :] X, y, double[::1] mean,
                     double[::1] sq, xty):
     cdef Py_ssize_t i, j, n = X.shape[0], p = X.shape[1]
-    cdef double a0, a1, a2, a3, m, d0, d1, d2, d3
+    cdef double a0, a1, a2, a3, m
     cdef const double[::1] yv
     cdef double[::1] g
     cdef bint with_y = y is not None
@@ -193,23 +193,7 @@ def _column_stats_f(const floating[::1, :] X, y, double[::1] mean,
                 i += 1
             m = ((a0 + a1) + (a2 + a3)) / n
             mean[j] = m
-            a0 = a1 = a2 = a3 = 0.0
-            i = 0
-            while i + 4 <= n:
-                d0 = X[i, j] - m
-                d1 = X[i + 1, j] - m
-                d2 = X[i + 2, j] - m
-                d3 = X[i + 3, j] - m
-                a0 += d0 * d0
-                a1 += d1 * d1
-                a2 += d2 * d2
-                a3 += d3 * d3
-                i += 4
-            while i < n:
-                d0 = X[i, j] - m
-                a0 += d0 * d0
-                i += 1
-            sq[j] = (a0 + a1) + (a2 + a3)
+            sq[j] = _centred_sq_column(X, j, m)
             if with_y:  # the column is still in cache
                 a0 = 0.0
                 for i in range(n):
@@ -252,31 +236,35 @@ def centred_sq_norms(X, const double[::1] mean):
     return out
 
 
+cdef inline double _centred_sq_column(const floating[::1, :] X, Py_ssize_t j,
+                                      double m) noexcept nogil:
+    """``sum_i (X[i, j] - m)^2``, with four running sums: one would wait on
+    each addition's latency."""
+    cdef Py_ssize_t i = 0, n = X.shape[0]
+    cdef double a0 = 0, a1 = 0, a2 = 0, a3 = 0, d0, d1, d2, d3
+    while i + 4 <= n:
+        d0 = X[i, j] - m
+        d1 = X[i + 1, j] - m
+        d2 = X[i + 2, j] - m
+        d3 = X[i + 3, j] - m
+        a0 += d0 * d0
+        a1 += d1 * d1
+        a2 += d2 * d2
+        a3 += d3 * d3
+        i += 4
+    while i < n:
+        d0 = X[i, j] - m
+        a0 += d0 * d0
+        i += 1
+    return (a0 + a1) + (a2 + a3)
+
+
 def _centred_sq_norms_f(const floating[::1, :] X, const double[::1] mean,
                         double[::1] sq):
-    cdef Py_ssize_t i, j, n = X.shape[0], p = X.shape[1]
-    cdef double a0, a1, a2, a3, d0, d1, d2, d3, m
+    cdef Py_ssize_t j
     with nogil:
-        for j in range(p):
-            # four running sums: one would wait on each addition's latency
-            a0 = a1 = a2 = a3 = 0.0
-            m = mean[j]
-            i = 0
-            while i + 4 <= n:
-                d0 = X[i, j] - m
-                d1 = X[i + 1, j] - m
-                d2 = X[i + 2, j] - m
-                d3 = X[i + 3, j] - m
-                a0 += d0 * d0
-                a1 += d1 * d1
-                a2 += d2 * d2
-                a3 += d3 * d3
-                i += 4
-            while i < n:
-                d0 = X[i, j] - m
-                a0 += d0 * d0
-                i += 1
-            sq[j] = (a0 + a1) + (a2 + a3)
+        for j in range(X.shape[1]):
+            sq[j] = _centred_sq_column(X, j, mean[j])
 
 
 def _centred_sq_norms_c(const floating[:, ::1] X, const double[::1] mean,

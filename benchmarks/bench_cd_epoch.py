@@ -7,10 +7,11 @@ reports the median time of both and their ratio, for dense float64 columns,
 and the time of the pass the solver actually runs when ``n >= 2 k``: on the
 Gram block of the columns, where a pass costs O(k^2) and never reads X.
 
-The solver runs passes in calls of ``ANDERSON_K`` (5) between extrapolations;
-in cyclic order the first pass of a call also computes the cross products of
-each block of four columns, which the later ones reuse. "pass" is a pass of
-such a call (its time / 5), "lone pass" a call of one pass.
+The solver runs passes in calls of ``ANDERSON_K`` (5) between extrapolations:
+"pass" is a pass of such a call (its time / 5), "lone pass" a call of one pass
+(the call's fixed cost included). Every timed call starts from w = 0, and
+"moved" is the smallest share of coordinates that still moved in one more pass
+after it (1.00: the pass measured really updated every coordinate).
 
 Run::
 

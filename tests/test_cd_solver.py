@@ -204,3 +204,21 @@ def test_implicit_centring_survives_large_offsets(precompute):
         X, y, sample_weight=np.ones(400))
     np.testing.assert_allclose(implicit.coef_, explicit.coef_, rtol=1e-6, atol=1e-8)
     np.testing.assert_allclose(implicit.predict(X), explicit.predict(X), rtol=1e-9)
+
+
+def test_kept_stats_serve_copies_and_do_not_outlive_their_data():
+    from skreg.linear_model._base import keep_stats
+
+    X, y = base_problem(n=30, p=8)
+    design = keep_stats(make_design(X, y, None, True))
+    norms = design.column_sq_norms()
+    np.testing.assert_allclose(norms, ((X - X.mean(0)) ** 2).sum(0))
+    norms[:] = -1  # a caller's copy: the kept norms stay as they were
+    assert np.all(design.column_sq_norms() > 0)
+    assert design.xty is None
+    given = keep_stats(design, norms=np.arange(8.0), xty=np.ones((1, 8)))
+    np.testing.assert_array_equal(given.column_sq_norms(), np.arange(8.0))
+    assert given.xty.shape == (1, 8)
+    halved = given._replace(X=X[:, :4], X_offset=design.X_offset[:4])
+    assert halved.xty is None
+    assert halved.column_sq_norms().shape == (4,)

@@ -118,6 +118,7 @@ def test_column_stats_carries_non_finite_values():
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("order", ["C", "F"])
 def test_gather_dense(order, dtype):
+    # any layout: C, F and (below) strided views; centred or not
     rng = np.random.RandomState(0)
     X = np.asarray(rng.randn(13, 9), dtype=dtype, order=order)
     mean = rng.randn(9).astype(dtype)
@@ -125,6 +126,9 @@ def test_gather_dense(order, dtype):
     out = np.empty((13, 4), dtype=dtype, order="F")
     _columns_fast.gather_dense(X, cols, mean, out)
     np.testing.assert_array_equal(out, X[:, cols] - mean[cols])
+    strided = np.asarray(rng.randn(13, 18), dtype=dtype, order=order)[:, ::2]
+    _columns_fast.gather_dense(strided, cols, None, out)
+    np.testing.assert_array_equal(out, strided[:, cols])
     with pytest.raises(ValueError, match="out of range"):
         _columns_fast.gather_dense(X, np.array([9], dtype=np.int32), mean, out[:, :1])
     with pytest.raises(ValueError, match="out does not match"):

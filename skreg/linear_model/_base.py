@@ -29,6 +29,8 @@ __all__ = [
     "check_real",
     "check_int",
     "design_stats",
+    "KeptStatsDesign",
+    "keep_stats",
     "make_design",
     "split_weights",
     "validate_fit_data",
@@ -183,6 +185,44 @@ class Design(NamedTuple):
         out = np.empty(self.X.shape, dtype=self.X.dtype, order="F")
         np.subtract(self.X, self.X_offset, out=out)
         return out
+
+    @property
+    def xty(self):
+        """``X^T y`` of each centred target, shape (n_targets, n_features), when
+        known without another pass over X (see :class:`KeptStatsDesign`)."""
+        return None
+
+
+class KeptStatsDesign(Design):
+    """A :class:`Design` that keeps statistics of X once they are known.
+
+    Its column norms are computed on first use (or given) and then kept: a
+    path asks for them at each of its alphas, which would otherwise be a pass
+    over X each time. ``xty`` may be given too. ``_replace`` makes a plain new
+    instance, so nothing kept outlives the data it was computed from. Each
+    call of :meth:`column_sq_norms` gets its own copy.
+    """
+
+    def column_sq_norms(self):
+        norms = self.__dict__.get("norms")
+        if norms is None:
+            norms = self.__dict__["norms"] = super().column_sq_norms()
+        return norms.copy()
+
+    @property
+    def xty(self):
+        return self.__dict__.get("xty")
+
+
+def keep_stats(design, norms=None, xty=None):
+    """``design`` as a :class:`KeptStatsDesign`, with the statistics given."""
+    kept = KeptStatsDesign(*design)
+    dtype = design.X.dtype
+    if norms is not None:
+        kept.__dict__["norms"] = np.asarray(norms).astype(dtype, copy=False)
+    if xty is not None:
+        kept.__dict__["xty"] = np.asarray(xty).astype(dtype, copy=False)
+    return kept
 
 
 def weighted_offsets(X, Y, sample_weight, fit_intercept, dtype):

@@ -32,6 +32,7 @@ from scipy.linalg.cython_blas cimport daxpy, ddot, saxpy, sdot
 
 
 cdef extern from "_vector_ops.h" nogil:
+    unsigned int skreg_rand(unsigned int* state)  # xorshift32, as the dense pass
     void skreg_dpass(int n, long ld, const double* X, double* r, double* w,
                      const double* norms2, double l1, double l2, int positive,
                      const int* ws, int n_ws, int random, unsigned int* state,
@@ -70,16 +71,6 @@ cdef inline void _axpy(int n, floating a, const floating* x, floating* y) noexce
         saxpy(&n, &a, <float*> x, &one, y, &one)
     else:
         daxpy(&n, &a, <double*> x, &one, y, &one)
-
-
-cdef inline unsigned int _rand(unsigned int* state) noexcept nogil:
-    # xorshift32: enough randomness for picking coordinates, and nogil-safe.
-    cdef unsigned int x = state[0]
-    x ^= x << 13
-    x ^= x >> 17
-    x ^= x << 5
-    state[0] = x
-    return x
 
 
 cdef inline floating _coordinate_min(floating w_j, floating g_j, floating nrm2,
@@ -266,7 +257,7 @@ def cd_sparse(const floating[::1] X_data, const int[::1] X_indices,
             dw_max = 0
             w_max = 0
             for k in range(n_ws):
-                j = ws[_rand(&state) % n_ws] if random else ws[k]
+                j = ws[skreg_rand(&state) % n_ws] if random else ws[k]
                 w_j = w[j]
                 g = c * n_w * X_mean[j]
                 for p in range(X_indptr[j], X_indptr[j + 1]):
@@ -330,7 +321,7 @@ def cd_gram(const floating[:, ::1] Q, const floating[::1] q, floating yy,
             dw_max = 0
             w_max = 0
             for k in range(n_ws):
-                j = ws[_rand(&state) % n_ws] if random else ws[k]
+                j = ws[skreg_rand(&state) % n_ws] if random else ws[k]
                 w_j = w[j]
                 w_new = _coordinate_min(w_j, q[j] - H[j], Q[j, j], l1, l2, positive)
                 d = w_new - w_j

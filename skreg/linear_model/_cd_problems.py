@@ -275,7 +275,6 @@ class DenseTarget:
             if self.mean is not None:
                 self.R += self.mean[support] @ w[support]
         self._X_columns = None
-        self._zeros = np.zeros(self.X.shape[1], dtype=self.X.dtype)
         # X^T y known from the pass that took the column statistics: at w = 0
         # it is the first gradient (R = y)
         self._xty = None if (xty is None or support.size) else xty
@@ -283,19 +282,10 @@ class DenseTarget:
 
     def columns(self, ws, out=None):
         """The centred columns ``ws``, F-ordered (in ``out``, or a new array)."""
-        X = self.X
-        if not (X.flags.c_contiguous or X.flags.f_contiguous):
-            X_ws = np.asfortranarray(X[:, ws])
-            if self.mean is not None:
-                X_ws -= self.mean[ws]
-            if out is None:
-                return X_ws
-            out[...] = X_ws
-            return out
         if out is None:
-            out = np.empty((X.shape[0], len(ws)), dtype=X.dtype, order="F")
-        mean = self.mean if self.mean is not None else self._zeros
-        _columns_fast.gather_dense(X, np.asarray(ws, dtype=np.int32), mean, out)
+            out = np.empty((self.X.shape[0], len(ws)), dtype=self.X.dtype, order="F")
+        _columns_fast.gather_dense(self.X, np.asarray(ws, dtype=np.int32), self.mean,
+                                   out)
         return out
 
     def all_columns(self):

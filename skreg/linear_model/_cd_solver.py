@@ -151,7 +151,7 @@ def _solve_target(target, l1, l2, positive, max_iter, gap_tol, random, rng,
 
 def coordinate_descent(design, l1, l2, *, coef_init, positive, max_iter, tol,
                        gram=None, gram_blocks=True, random=False, rng=None,
-                       working_sets=True, norms2=None, xty=None):
+                       working_sets=True):
     """Minimise the elastic net on every target of ``design``.
 
     Parameters
@@ -181,11 +181,6 @@ def coordinate_descent(design, l1, l2, *, coef_init, positive, max_iter, tol,
         Allow working sets and screening (they only run when there is an L1
         part and more than a few features); False runs every pass over all
         features.
-    norms2 : ndarray of shape (n_features,) or None
-        The squared norms of the centred columns, when already known.
-    xty : ndarray of shape (n_targets, n_features) or None
-        ``X^T y`` of the (uncentred) design and each centred target, when
-        already known: from a zero start it gives the first gradient.
 
     Returns
     -------
@@ -221,8 +216,7 @@ def coordinate_descent(design, l1, l2, *, coef_init, positive, max_iter, tol,
     if not design.is_sparse:
         first_ws = max(FIRST_WS, min(n_features // FIRST_WS_SHARE, n_samples))
     if gram is None:
-        norms2 = (design.column_sq_norms() if norms2 is None
-                  else np.asarray(norms2).astype(dtype, copy=False))
+        norms2 = design.column_sq_norms()
     for t in range(n_targets):
         y = Y[:, t]
         w = coef[t]
@@ -234,7 +228,7 @@ def coordinate_descent(design, l1, l2, *, coef_init, positive, max_iter, tol,
         else:
             target = DenseTarget(design, y, w, norms2, penalty,
                                  gram_blocks and not small,
-                                 None if xty is None else xty[t])
+                                 None if design.xty is None else design.xty[t])
         if small:
             gap, n_ep = _single_call(target, y, gram, t, penalty, max_iter, gap_tol,
                                      tol, random, rng)

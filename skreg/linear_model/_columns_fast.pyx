@@ -56,46 +56,38 @@ def gather_columns(const floating[::1] data, const int[::1] indices,
     return new_data, new_indices, new_indptr
 
 
-def gather_dense(X, const int[::1] cols, mean, out):
-    """``out[:, k] = X[:, cols[k]] - mean[cols[k]]`` for a C- or F-ordered dense
-    ``X``; ``out`` is F-ordered, of X's dtype, and ``mean`` of it too.
+def gather_dense(const floating[:, :] X, const int[::1] cols, mean,
+                 floating[::1, :] out):
+    """``out[:, k] = X[:, cols[k]] - mean[cols[k]]`` for dense ``X`` in any memory
+    layout (``mean=None``: no centring); ``out`` is F-ordered, of X's dtype, and
+    ``mean`` of it too.
 
     From C-ordered X, ``X[:, cols]`` reads the rows once but its F-ordered copy
     transposes a second time; this reads each row once and writes the columns.
     """
-    if out.shape[0] != X.shape[0] or out.shape[1] != cols.shape[0]:
-        raise ValueError("gather_dense: out does not match X and cols.")
-    if mean.shape[0] != X.shape[1]:
-        raise ValueError("gather_dense: mean does not match the columns.")
-    if cols.shape[0] and (np.min(cols) < 0 or np.max(cols) >= X.shape[1]):
-        raise ValueError("gather_dense: a column index is out of range.")
-    if X.flags.c_contiguous:
-        _gather_c(X, cols, mean, out)
-    elif X.flags.f_contiguous:
-        _gather_f(X, cols, mean, out)
-    else:
-        raise ValueError("gather_dense: X must be C- or F-contiguous.")
-
-
-def _gather_c(const floating[:, ::1] X, const int[::1] cols,
-              const floating[::1] mean, floating[::1, :] out):
-    cdef Py_ssize_t i, k, n = X.shape[0], m = cols.shape[0]
-    with nogil:
-        for i in range(n):
-            for k in range(m):
-                out[i, k] = X[i, cols[k]] - mean[cols[k]]
-
-
-def _gather_f(const floating[::1, :] X, const int[::1] cols,
-              const floating[::1] mean, floating[::1, :] out):
     cdef Py_ssize_t i, k, j, n = X.shape[0], m = cols.shape[0]
-    cdef floating mj
+    cdef const floating[::1] mu
+    cdef bint by_rows = X.strides[1] <= X.strides[0]  # along X's own layout
+    if out.shape[0] != n or out.shape[1] != m:
+        raise ValueError("gather_dense: out does not match X and cols.")
+    if m and (np.min(cols) < 0 or np.max(cols) >= X.shape[1]):
+        raise ValueError("gather_dense: a column index is out of range.")
+    if mean is None:
+        mean = np.zeros(X.shape[1],
+                        dtype=np.float32 if floating is float else np.float64)
+    mu = mean
+    if mu.shape[0] != X.shape[1]:
+        raise ValueError("gather_dense: mean does not match the columns.")
     with nogil:
-        for k in range(m):
-            j = cols[k]
-            mj = mean[j]
+        if by_rows:
             for i in range(n):
-                out[i, k] = X[i, j] - mj
+                for k in range(m):
+                    out[i, k] = X[i, cols[k]] - mu[cols[k]]
+        else:
+            for k in range(m):
+                j = cols[k]
+                for i in range(n):
+                    out[i, k] = X[i, j] - mu[j]
 
 
 def matvec(const floating[::1] data, const int[::1] indices, const int[::1] indptr,

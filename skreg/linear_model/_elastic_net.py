@@ -16,12 +16,17 @@ from ._base import (
     check_real,
     check_sample_weight,
     design_stats,
+    keep_stats,
     make_design,
     validate_fit_data,
 )
 from ._cd_solver import GramProblem, coordinate_descent, gram_problem
 from ._least_squares import least_squares
-from ._path_early_stopping import check_early_stopping_params, enet_early_stopping
+from ._path_early_stopping import (
+    EARLY_STOPPING_ATTRS,
+    check_early_stopping_params,
+    enet_early_stopping,
+)
 
 __all__ = ["ElasticNet", "LassoRegressor"]
 
@@ -81,7 +86,8 @@ class _CoordinateDescentRegressor(LinearModelMixin, BaseEstimator):
             sw *= n_samples / sw.sum()
         X_offset, sq_norms, xty = design_stats(X, y, sw, fit_intercept,
                                                type(self).__name__)
-        design = make_design(X, y, sw, fit_intercept, X_offset)
+        design = keep_stats(make_design(X, y, sw, fit_intercept, X_offset),
+                            sq_norms, None if xty is None else xty[None, :])
         n_targets = design.y.shape[1]
         coef_init = self._coef_init(warm_start, n_targets, n_features, X.dtype)
         rng = check_random_state(self.random_state)
@@ -119,7 +125,7 @@ class _CoordinateDescentRegressor(LinearModelMixin, BaseEstimator):
                 coef_init=coef_init, positive=positive, max_iter=max_iter, tol=tol,
                 gram=self._gram(precompute, design),
                 gram_blocks=isinstance(precompute, str), random=selection == "random",
-                rng=rng, norms2=sq_norms, xty=None if xty is None else xty[None, :],
+                rng=rng,
             )
         if not result.converged:
             worst = int(np.argmax(result.gap - result.gap_tol))
@@ -195,35 +201,22 @@ class _CoordinateDescentRegressor(LinearModelMixin, BaseEstimator):
         return sp.csr_matrix(np.atleast_2d(self.coef_))
 
 
-
-
-class ElasticNet(_CoordinateDescentRegressor):
-    r"""Linear regression with combined L1 and L2 penalties (coordinate descent).
-
-    Minimises, with sample weights :math:`s` rescaled to sum to :math:`n`:
-
-    .. math::
-
-        \frac{1}{2n} \sum_i s_i (y_i - x_i^\top w - b)^2
-        + \alpha \rho \|w\|_1 + \frac{\alpha (1 - \rho)}{2} \|w\|_2^2
-
-    with :math:`\rho` = ``l1_ratio``: the objective of scikit-learn's
-    ``ElasticNet``, so its grids and results carry over.
-
+# The sections ElasticNet and LassoRegressor share; {l1_ratio} and {needs}
+# take what differs. (Braces of the text itself are doubled.)
+_CD_SECTIONS = """
     Coefficients that the L1 penalty cuts off are exact zeros. To keep exactly
     the non-zero ones with :class:`~sklearn.feature_selection.SelectFromModel`,
     pass ``threshold=np.finfo(float).tiny``: its default threshold for this
-    estimator is "mean", not zero.
+    estimator is {threshold}, not zero.
+
     Parameters
     ----------
     alpha : float, default=1.0
         Penalty strength, >= 0. ``alpha=0`` is solved as unpenalised least
         squares, with a warning pointing to ``LinearRegression``.
-    l1_ratio : float, default=0.5
-        Mix of the penalties, in [0, 1]: 1 is the lasso, 0 is ridge.
-    fit_intercept : bool, default=True
+{l1_ratio}    fit_intercept : bool, default=True
         Fit an unpenalised intercept. Sparse X is centred implicitly.
-    precompute : 'auto', bool or ndarray of shape (n_features, n_features), \
+    precompute : 'auto', bool or ndarray of shape (n_features, n_features), \\
             default='auto'
         Run on the Gram matrix ``X^T X`` (of the centred, weighted data): cheaper
         per pass when ``n_samples >> n_features``. 'auto' lets the solver use
@@ -242,7 +235,7 @@ class ElasticNet(_CoordinateDescentRegressor):
     random_state : int, RandomState instance or None, default=None
         Seeds the coordinate order when ``selection='random'`` and the
         validation split when ``early_stopping=True``.
-    selection : {'cyclic', 'random'}, default='cyclic'
+    selection : {{'cyclic', 'random'}}, default='cyclic'
         Visit the coordinates in order, or at random (with replacement).
     early_stopping : bool, default=False
         Choose ``alpha`` on held-out data: follow the regularization path on a
@@ -252,7 +245,7 @@ class ElasticNet(_CoordinateDescentRegressor):
         more than ``tol`` for ``n_iter_no_change`` steps, and refit on all the
         data at the best step's alpha, stored as ``alpha_``, starting from the
         path's solution there (``warm_start`` does not apply). Needs
-        ``alpha > 0`` and ``l1_ratio > 0``. With False, ``alpha`` is used as given.
+        {needs}. With False, ``alpha`` is used as given.
     validation_fraction : float, default=0.1
         Share of the samples held out for early stopping, in (0, 1); the split
         is drawn from ``random_state`` and both parts need at least 2 samples.
@@ -266,7 +259,8 @@ class ElasticNet(_CoordinateDescentRegressor):
     Attributes
     ----------
     coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
-        Coefficients, in the dtype of X (float32 stays float32).
+        Coefficients, in the dtype of X (float32 stays float32); exact zeros
+        where the L1 penalty cut them off.
     intercept_ : float or ndarray of shape (n_targets,)
     n_iter_ : int or ndarray of shape (n_targets,)
         Passes of coordinate descent run (at least 1), each over the features
@@ -279,17 +273,28 @@ class ElasticNet(_CoordinateDescentRegressor):
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Defined only when X has string feature names.
-    alpha_ : float
-        The alpha chosen by early stopping (``early_stopping=True`` only).
-    alphas_ : ndarray of shape (n_steps,)
-        The alphas tried by early stopping, decreasing (``early_stopping=True``
-        only).
-    validation_scores_ : ndarray of shape (n_steps,)
-        Validation R² at each of ``alphas_`` (``early_stopping=True`` only).
-    best_validation_score_ : float
-        Best of ``validation_scores_``, reached at ``alpha_``
-        (``early_stopping=True`` only).
+""" + EARLY_STOPPING_ATTRS.replace("{", "{{").replace("}", "}}")
 
+
+class ElasticNet(_CoordinateDescentRegressor):
+    __doc__ = r"""Linear regression with L1 and L2 penalties (coordinate descent).
+
+    Minimises, with sample weights :math:`s` rescaled to sum to :math:`n`:
+
+    .. math::
+
+        \frac{1}{2n} \sum_i s_i (y_i - x_i^\top w - b)^2
+        + \alpha \rho \|w\|_1 + \frac{\alpha (1 - \rho)}{2} \|w\|_2^2
+
+    with :math:`\rho` = ``l1_ratio``: the objective of scikit-learn's
+    ``ElasticNet``, so its grids and results carry over.
+""" + _CD_SECTIONS.format(
+        threshold='"mean"',
+        l1_ratio="""\
+    l1_ratio : float, default=0.5
+        Mix of the penalties, in [0, 1]: 1 is the lasso, 0 is ridge.
+""",
+        needs="``alpha > 0`` and ``l1_ratio > 0``") + """
     See Also
     --------
     LassoRegressor : the special case ``l1_ratio=1``.
@@ -333,7 +338,7 @@ class ElasticNet(_CoordinateDescentRegressor):
 
 
 class LassoRegressor(_CoordinateDescentRegressor):
-    r"""Linear regression with an L1 penalty (coordinate descent).
+    __doc__ = r"""Linear regression with an L1 penalty (coordinate descent).
 
     Minimises, with sample weights :math:`s` rescaled to sum to :math:`n`:
 
@@ -343,83 +348,7 @@ class LassoRegressor(_CoordinateDescentRegressor):
 
     the objective of scikit-learn's ``Lasso`` (``ElasticNet`` with
     ``l1_ratio=1``).
-
-    Coefficients that the L1 penalty cuts off are exact zeros. To keep exactly
-    the non-zero ones with :class:`~sklearn.feature_selection.SelectFromModel`,
-    pass ``threshold=np.finfo(float).tiny``: its default threshold for this
-    estimator is 1e-5, not zero.
-    Parameters
-    ----------
-    alpha : float, default=1.0
-        Penalty strength, >= 0. ``alpha=0`` is solved as unpenalised least
-        squares, with a warning pointing to ``LinearRegression``.
-    fit_intercept : bool, default=True
-        Fit an unpenalised intercept. Sparse X is centred implicitly.
-    precompute : 'auto', bool or ndarray of shape (n_features, n_features), \
-            default='auto'
-        Run on the Gram matrix ``X^T X`` (of the centred, weighted data). 'auto'
-        lets the solver use Gram blocks of the working set on dense data when
-        they are cheaper; True computes the full Gram matrix upfront; False
-        never uses one.
-    max_iter : int, default=1000
-        Maximum number of passes of coordinate descent (see ``n_iter_``).
-    copy_X : bool, default=True
-        Kept for compatibility: skreg never writes into the caller's X.
-    tol : float, default=1e-4
-        Stop once the duality gap is at most ``tol * ||y - mean(y)||^2 / n``.
-    warm_start : bool, default=False
-        Start from the previous ``coef_``.
-    positive : bool, default=False
-        Constrain the coefficients to be non-negative.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the coordinate order when ``selection='random'`` and the
-        validation split when ``early_stopping=True``.
-    selection : {'cyclic', 'random'}, default='cyclic'
-        Visit the coordinates in order, or at random (with replacement).
-    early_stopping : bool, default=False
-        Choose ``alpha`` on held-out data: follow the regularization path on a
-        training split from ``alpha_max`` (where every coefficient is zero) down
-        to ``alpha``, the least regularization allowed, scoring each step by
-        the R² of a held-out split; stop once the score has not improved by
-        more than ``tol`` for ``n_iter_no_change`` steps, and refit on all the
-        data at the best step's alpha, stored as ``alpha_``, starting from the
-        path's solution there (``warm_start`` does not apply). Needs
-        ``alpha > 0``. With False, ``alpha`` is used as given.
-    validation_fraction : float, default=0.1
-        Share of the samples held out for early stopping, in (0, 1); the split
-        is drawn from ``random_state`` and both parts need at least 2 samples.
-    n_iter_no_change : int, default=5
-        Steps without an improvement larger than ``tol`` of the validation
-        score after which early stopping ends the path.
-    n_alphas : int, default=100
-        Number of log-spaced alphas of the early-stopping path, from
-        ``alpha_max`` (of the training split) down to ``alpha``.
-
-    Attributes
-    ----------
-    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
-        Coefficients, in the dtype of X; exact zeros where L1 cut them off.
-    intercept_ : float or ndarray of shape (n_targets,)
-    n_iter_ : int or ndarray of shape (n_targets,)
-        Passes of coordinate descent run (at least 1), each over the features
-        being optimised: all of them on small problems, else the working set.
-        ``max_iter`` bounds this count.
-    dual_gap_ : float or ndarray of shape (n_targets,)
-        Duality gap reached, on the objective's scale.
-    n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Defined only when X has string feature names.
-    alpha_ : float
-        The alpha chosen by early stopping (``early_stopping=True`` only).
-    alphas_ : ndarray of shape (n_steps,)
-        The alphas tried by early stopping, decreasing (``early_stopping=True``
-        only).
-    validation_scores_ : ndarray of shape (n_steps,)
-        Validation R² at each of ``alphas_`` (``early_stopping=True`` only).
-    best_validation_score_ : float
-        Best of ``validation_scores_``, reached at ``alpha_``
-        (``early_stopping=True`` only).
-
+""" + _CD_SECTIONS.format(threshold="1e-5", l1_ratio="", needs="``alpha > 0``") + """
     Examples
     --------
     >>> import numpy as np

@@ -17,12 +17,12 @@ from sklearn.utils import check_random_state, check_X_y
 
 from .._validation import InvalidParameterError
 from ._base import (
-    Design,
     check_bool,
     check_choice,
     check_int,
     check_real,
     check_sample_weight,
+    keep_stats,
     make_design,
 )
 from ._cd_solver import coordinate_descent, gram_problem
@@ -233,20 +233,6 @@ def check_precompute(precompute):
     )
 
 
-class _PathDesign(Design):
-    """A :class:`Design` that computes its column norms once for a whole path.
-
-    The solver asks for them at every call; along a path of 100 alphas that
-    is 100 passes over X for the same numbers. Each call gets its own copy.
-    """
-
-    def column_sq_norms(self):
-        norms = self.__dict__.get("norms")
-        if norms is None:
-            norms = self.__dict__["norms"] = super().column_sq_norms()
-        return norms.copy()
-
-
 def walk_path(design, l1_ratio, alphas, *, coef_init, gram, positive, max_iter, tol,
               random, rng):
     """Solve at each alpha in turn, warm-started; yield ``(alpha, CDResult)``.
@@ -258,7 +244,7 @@ def walk_path(design, l1_ratio, alphas, *, coef_init, gram, positive, max_iter, 
         # One centred copy serves every alpha; centring implicitly would
         # gather and centre columns again at each of them.
         design = design._replace(X=design.centred_dense(), centred=True)
-    design = _PathDesign(*design)
+    design = keep_stats(design)  # its norms: one pass over X for all alphas
     coef = coef_init
     for alpha in alphas:
         if alpha == 0:

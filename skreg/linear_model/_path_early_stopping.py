@@ -46,6 +46,7 @@ EARLY_STOPPING_SPLIT = (
 )
 
 __all__ = [
+    "EARLY_STOPPING_ATTRS",
     "EARLY_STOPPING_SPLIT",
     "EarlyStoppingResult",
     "check_early_stopping_params",
@@ -53,6 +54,20 @@ __all__ = [
     "enet_early_stopping",
     "validation_split",
 ]
+
+# The attributes early stopping sets, in the numpydoc of every estimator with it.
+EARLY_STOPPING_ATTRS = """\
+    alpha_ : float
+        The alpha chosen by early stopping (``early_stopping=True`` only).
+    alphas_ : ndarray of shape (n_steps,)
+        The alphas tried by early stopping, decreasing (``early_stopping=True``
+        only).
+    validation_scores_ : ndarray of shape (n_steps,)
+        Validation R² at each of ``alphas_`` (``early_stopping=True`` only).
+    best_validation_score_ : float
+        Best of ``validation_scores_``, reached at ``alpha_``
+        (``early_stopping=True`` only).
+"""
 
 
 def check_early_stopping_params(validation_fraction, n_iter_no_change, n_alphas):

@@ -21,7 +21,7 @@ from ._base import (
     validate_fit_data,
     weighted_offsets,
 )
-from ._path_early_stopping import check_early_stopping_params
+from ._path_early_stopping import EARLY_STOPPING_ATTRS, check_early_stopping_params
 from ._ridge_path import ridge_early_stopping
 from ._ridge_solvers import (
     RidgeSolution,
@@ -148,7 +148,7 @@ def _resolve_solver(solver, *, positive, is_sparse, shape, alpha):
 
 
 class RidgeRegressor(LinearModelMixin, BaseEstimator):
-    r"""Linear least squares with L2 regularization (scikit-learn's Ridge scale).
+    __doc__ = r"""Linear least squares with an L2 penalty (scikit-learn's Ridge scale).
 
     For each target, minimises
 
@@ -244,17 +244,7 @@ class RidgeRegressor(LinearModelMixin, BaseEstimator):
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Feature names, when ``X`` has string column names.
-    alpha_ : float
-        The alpha chosen by early stopping (``early_stopping=True`` only).
-    alphas_ : ndarray of shape (n_steps,)
-        The alphas tried by early stopping, decreasing (``early_stopping=True``
-        only).
-    validation_scores_ : ndarray of shape (n_steps,)
-        Validation R² at each of ``alphas_`` (``early_stopping=True`` only).
-    best_validation_score_ : float
-        Best of ``validation_scores_``, reached at ``alpha_``
-        (``early_stopping=True`` only).
-
+""" + EARLY_STOPPING_ATTRS + r"""
     Notes
     -----
     float32 ``X`` gives float32 ``coef_`` and ``intercept_``, but the fit is

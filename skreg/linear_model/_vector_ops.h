@@ -28,7 +28,8 @@
 typedef double skreg_v4d __attribute__((vector_size(32), aligned(8), may_alias));
 typedef float skreg_v8f __attribute__((vector_size(32), aligned(4), may_alias));
 
-/* xorshift32, as the other kernels of _cd_fast.pyx draw coordinates. */
+/* xorshift32: how every kernel of _cd_fast.pyx draws coordinates in random
+ * order (enough randomness for that, and nogil-safe). */
 SKREG_INLINE unsigned int skreg_rand(unsigned int *state)
 {
     unsigned int x = *state;

@@ -7,7 +7,7 @@ import scipy.sparse as sp
 from skreg import ElasticNet, LassoRegressor
 from skreg.linear_model import _cd_fast
 from skreg.linear_model._base import make_design
-from skreg.linear_model._cd_problems import DenseRestricted
+from skreg.linear_model._cd_problems import DenseRestricted, GramCache
 from skreg.linear_model._cd_solver import coordinate_descent, gram_problem
 
 from _objectives import kkt_violation
@@ -222,3 +222,21 @@ def test_kept_stats_serve_copies_and_do_not_outlive_their_data():
     halved = given._replace(X=X[:, :4], X_offset=design.X_offset[:4])
     assert halved.xty is None
     assert halved.column_sq_norms().shape == (4,)
+
+
+def test_gram_cache_matches_direct_products_as_sets_change():
+    # sets grow, shrink and come back: each round's new columns are a chunk
+    rng = np.random.RandomState(0)
+    X = rng.randn(50, 30)
+    y = rng.randn(50)
+    cache = GramCache(X, y, lambda ws: np.asfortranarray(X[:, ws]))
+    for ws in ([3, 7], [1, 3, 7, 20], [1, 20], [0, 1, 7, 20, 29], [3, 29]):
+        ws = np.array(ws)
+        Q, q, pos = cache.block(ws)
+        np.testing.assert_allclose(Q, X[:, ws].T @ X[:, ws], rtol=1e-12)
+        np.testing.assert_allclose(q, X[:, ws].T @ y, rtol=1e-12)
+        np.testing.assert_array_equal(cache.cols[pos], ws)
+        w = rng.randn(ws.size)
+        np.testing.assert_allclose(cache.residual(pos, w), y - X[:, ws] @ w,
+                                   rtol=1e-12)
+    assert len(cache.chunks) == 3 and cache.cols.size == 6

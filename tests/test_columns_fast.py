@@ -129,6 +129,16 @@ def test_gather_dense(order, dtype):
     strided = np.asarray(rng.randn(13, 18), dtype=dtype, order=order)[:, ::2]
     _columns_fast.gather_dense(strided, cols, None, out)
     np.testing.assert_array_equal(out, strided[:, cols])
+    # long rows: blocks of 8 (float64) or 13 (float32) rows, the last one partial
+    wide = np.asarray(rng.randn(29, 5000), dtype=dtype, order=order)
+    cols = np.array([4999, 0, 2500, 17], dtype=np.int32)
+    out = np.empty((29, 4), dtype=dtype, order="F")
+    _columns_fast.gather_dense(wide, cols, None, out)
+    np.testing.assert_array_equal(out, wide[:, cols])
+    _columns_fast.gather_dense(wide[::-1], cols, None, out)  # negative row stride
+    np.testing.assert_array_equal(out, wide[::-1][:, cols])
+    out = np.empty((13, 4), dtype=dtype, order="F")
+    cols = np.array([7, 0, 3, 3], dtype=np.int32)
     with pytest.raises(ValueError, match="out of range"):
         _columns_fast.gather_dense(X, np.array([9], dtype=np.int32), mean, out[:, :1])
     with pytest.raises(ValueError, match="out does not match"):

@@ -203,42 +203,36 @@ class GramCache:
     """Gram entries of the columns seen in working sets, grown as sets change.
 
     Successive working sets share most of their columns, so only the products
-    involving new columns are computed. The gathered columns live in one
-    F-ordered buffer grown geometrically, so a new set copies only its new
-    columns.
+    involving new columns are computed. Each round's new columns are gathered
+    into their own F-ordered chunk: growing one buffer copied every column
+    gathered so far into fresh pages, which on tall data cost more than the
+    gathers themselves.
     """
 
     def __init__(self, X, y, gather):
         self.X, self.y, self.gather = X, y, gather
         self.cols = np.empty(0, dtype=np.intp)
-        self._buf = np.empty((X.shape[0], 0), dtype=X.dtype, order="F")
+        self.chunks = []  # centred columns, in the order of ``cols``
         self.Q = np.empty((0, 0), dtype=X.dtype)
         self.q = np.empty(0, dtype=X.dtype)
 
-    @property
-    def X_cols(self):
-        """The gathered centred columns, in the order of ``cols``."""
-        return self._buf[:, :self.cols.size]
-
     def block(self, ws):
         """``(Q_ws, q_ws, pos)`` for the sorted working set ``ws``, where
-        ``X_cols[:, pos]`` are its columns."""
+        ``pos`` are the positions of its columns in ``cols``."""
         new = ws[~np.isin(ws, self.cols)]
         if new.size:
             m, k = self.cols.size, new.size
-            if m + k > self._buf.shape[1]:
-                size = min(max(2 * (m + k), 16), self.X.shape[1])
-                buf = np.empty((self.X.shape[0], size), dtype=self.X.dtype, order="F")
-                buf[:, :m] = self._buf[:, :m]
-                self._buf = buf
-            X_old, X_new = self._buf[:, :m], self._buf[:, m:m + k]
-            self.gather(new, X_new)
-            cross = X_new.T @ X_old
+            X_new = self.gather(new)
             Q = np.empty((m + k,) * 2, dtype=self.X.dtype)
             Q[:m, :m] = self.Q
-            Q[m:, :m] = cross
-            Q[:m, m:] = cross.T
+            start = 0
+            for chunk in self.chunks:
+                stop = start + chunk.shape[1]
+                Q[m:, start:stop] = X_new.T @ chunk
+                start = stop
+            Q[:m, m:] = Q[m:, :m].T
             Q[m:, m:] = X_new.T @ X_new
+            self.chunks.append(X_new)
             self.Q, self.cols = Q, np.concatenate([self.cols, new])
             self.q = np.concatenate([self.q, X_new.T @ self.y])
         order = np.argsort(self.cols)
@@ -247,10 +241,17 @@ class GramCache:
                 np.ascontiguousarray(self.q[pos]), pos)
 
     def residual(self, pos, w):
-        """``y - X_cols[:, pos] @ w`` without gathering ``X_cols[:, pos]``."""
+        """``y - X[:, cols[pos]] @ w`` from the gathered chunks."""
         w_cols = np.zeros(self.cols.size, dtype=w.dtype)
         w_cols[pos] = w
-        return self.y - self.X_cols @ w_cols
+        R = self.y.copy()
+        start = 0
+        for chunk in self.chunks:
+            stop = start + chunk.shape[1]
+            if np.any(w_cols[start:stop]):
+                R -= chunk @ w_cols[start:stop]
+            start = stop
+        return R
 
 
 class DenseTarget:
@@ -280,10 +281,9 @@ class DenseTarget:
         self._xty = None if (xty is None or support.size) else xty
         self._gram = GramCache(self.X, y, self.columns) if use_gram_blocks else None
 
-    def columns(self, ws, out=None):
-        """The centred columns ``ws``, F-ordered (in ``out``, or a new array)."""
-        if out is None:
-            out = np.empty((self.X.shape[0], len(ws)), dtype=self.X.dtype, order="F")
+    def columns(self, ws):
+        """The centred columns ``ws``, F-ordered."""
+        out = np.empty((self.X.shape[0], len(ws)), dtype=self.X.dtype, order="F")
         _columns_fast.gather_dense(self.X, np.asarray(ws, dtype=np.int32), self.mean,
                                    out)
         return out

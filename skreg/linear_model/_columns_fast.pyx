@@ -56,6 +56,9 @@ def gather_columns(const floating[::1] data, const int[::1] indices,
     return new_data, new_indices, new_indptr
 
 
+cdef Py_ssize_t GATHER_BLOCK = 1 << 18  # bytes of rows read per block: L2-resident
+
+
 def gather_dense(const floating[:, :] X, const int[::1] cols, mean,
                  floating[::1, :] out):
     """``out[:, k] = X[:, cols[k]] - mean[cols[k]]`` for dense ``X`` in any memory
@@ -63,11 +66,14 @@ def gather_dense(const floating[:, :] X, const int[::1] cols, mean,
     ``mean`` of it too.
 
     From C-ordered X, ``X[:, cols]`` reads the rows once but its F-ordered copy
-    transposes a second time; this reads each row once and writes the columns.
+    transposes a second time. This reads X once, by blocks of rows that stay in
+    L2, and writes each column's part of a block contiguously: row by row, the
+    writes went to as many pages as columns, and cost 2-6x more.
     """
-    cdef Py_ssize_t i, k, j, n = X.shape[0], m = cols.shape[0]
+    cdef Py_ssize_t i, i0, i1, k, j, n = X.shape[0], m = cols.shape[0]
     cdef const floating[::1] mu
     cdef bint by_rows = X.strides[1] <= X.strides[0]  # along X's own layout
+    cdef Py_ssize_t rows = max(8, GATHER_BLOCK // max(1, abs(X.strides[0])))
     if out.shape[0] != n or out.shape[1] != m:
         raise ValueError("gather_dense: out does not match X and cols.")
     if m and (np.min(cols) < 0 or np.max(cols) >= X.shape[1]):
@@ -80,9 +86,14 @@ def gather_dense(const floating[:, :] X, const int[::1] cols, mean,
         raise ValueError("gather_dense: mean does not match the columns.")
     with nogil:
         if by_rows:
-            for i in range(n):
+            i0 = 0
+            while i0 < n:
+                i1 = min(i0 + rows, n)
                 for k in range(m):
-                    out[i, k] = X[i, cols[k]] - mu[cols[k]]
+                    j = cols[k]
+                    for i in range(i0, i1):
+                        out[i, k] = X[i, j] - mu[j]
+                i0 = i1
         else:
             for k in range(m):
                 j = cols[k]

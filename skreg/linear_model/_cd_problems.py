@@ -204,9 +204,9 @@ class GramCache:
 
     Successive working sets share most of their columns, so only the products
     involving new columns are computed. Each round's new columns are gathered
-    into their own F-ordered chunk: growing one buffer copied every column
-    gathered so far into fresh pages, which on tall data cost more than the
-    gathers themselves.
+    into their own F-ordered chunk: one buffer grown as sets grew copied every
+    column gathered so far at each growth, which on tall data cost as much as
+    the gathers.
     """
 
     def __init__(self, X, y, gather):
@@ -225,11 +225,8 @@ class GramCache:
             X_new = self.gather(new)
             Q = np.empty((m + k,) * 2, dtype=self.X.dtype)
             Q[:m, :m] = self.Q
-            start = 0
-            for chunk in self.chunks:
-                stop = start + chunk.shape[1]
+            for start, stop, chunk in self._spans():
                 Q[m:, start:stop] = X_new.T @ chunk
-                start = stop
             Q[:m, m:] = Q[m:, :m].T
             Q[m:, m:] = X_new.T @ X_new
             self.chunks.append(X_new)
@@ -245,13 +242,17 @@ class GramCache:
         w_cols = np.zeros(self.cols.size, dtype=w.dtype)
         w_cols[pos] = w
         R = self.y.copy()
-        start = 0
-        for chunk in self.chunks:
-            stop = start + chunk.shape[1]
+        for start, stop, chunk in self._spans():
             if np.any(w_cols[start:stop]):
                 R -= chunk @ w_cols[start:stop]
-            start = stop
         return R
+
+    def _spans(self):
+        """``(start, stop, chunk)``: each chunk with its columns' span in ``cols``."""
+        start = 0
+        for chunk in self.chunks:
+            yield start, start + chunk.shape[1], chunk
+            start += chunk.shape[1]
 
 
 class DenseTarget:

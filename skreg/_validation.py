@@ -1,4 +1,5 @@
-"""Hyperparameter checks shared by every skreg estimator.
+"""Hyperparameter checks shared by every skreg estimator, and the check that
+both sides of a split keep some sample weight.
 
 Errors are :class:`InvalidParameterError`, a ``ValueError`` and a ``TypeError``
 at once (as scikit-learn's own parameter errors are), and name the parameter.
@@ -14,6 +15,7 @@ __all__ = [
     "check_choice",
     "check_int",
     "check_real",
+    "split_weights",
 ]
 
 
@@ -81,3 +83,16 @@ def check_choice(value, name, choices):
             f"{name} must be one of {sorted(choices)}, got {value!r}."
         )
     return value
+
+
+def split_weights(sample_weight, first, second, where):
+    """Weights of two index sets (``None, None`` without weights), each nonzero.
+
+    ``where`` names the split and what to do about it, for the error message.
+    """
+    if sample_weight is None:
+        return None, None
+    sw_first, sw_second = sample_weight[first], sample_weight[second]
+    if not (sw_first.sum() > 0 and sw_second.sum() > 0):
+        raise ValueError(f"sample_weight is zero on the whole of {where}.")
+    return sw_first, sw_second

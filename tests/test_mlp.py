@@ -357,3 +357,14 @@ def test_one_class_is_an_error(data):
     X, _ = data
     with pytest.raises(ValueError, match="1 class"):
         _clf().fit(X, np.zeros(len(X)))
+
+
+def test_early_stopping_split_without_weight_on_one_side_is_refused():
+    X, y = make_classification(n_samples=40, random_state=0)
+    sw = np.zeros(40)
+    sw[0] = 1.0  # all the weight on one sample: one side of any split has none
+    clf = RegularizedMLPClassifier(early_stopping=True, validation_fraction=0.5,
+                                   max_iter=5, random_state=0)
+    with pytest.raises(ValueError, match="zero on the whole of the training or "
+                                         "the validation part"):
+        clf.fit(X, y, sample_weight=sw)

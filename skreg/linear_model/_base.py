@@ -16,7 +16,13 @@ from sklearn.base import RegressorMixin
 from sklearn.utils import assert_all_finite
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._validation import check_bool, check_choice, check_int, check_real
+from .._validation import (
+    check_bool,
+    check_choice,
+    check_int,
+    check_real,
+    split_weights,
+)
 from ._columns_fast import centred_sq_norms, column_stats, column_sums
 
 __all__ = [
@@ -69,19 +75,6 @@ def check_sample_weight(sample_weight, X, dtype, *, normalised=True):
             "sample_weight must not be all zero: at least one weight must be positive."
         )
     return sw
-
-
-def split_weights(sample_weight, first, second, where):
-    """Weights of two index sets (``None, None`` without weights), each nonzero.
-
-    ``where`` names the split and what to do about it, for the error message.
-    """
-    if sample_weight is None:
-        return None, None
-    sw_first, sw_second = sample_weight[first], sample_weight[second]
-    if not (sw_first.sum() > 0 and sw_second.sum() > 0):
-        raise ValueError(f"sample_weight is zero on the whole of {where}.")
-    return sw_first, sw_second
 
 
 def validate_fit_data(estimator, X, y, *, accept_sparse=True, order=None,

@@ -188,8 +188,7 @@ def explicit_grid(alphas):
         grid = np.array(alphas, dtype=np.float64).ravel()
     except (TypeError, ValueError):
         raise InvalidParameterError(
-            f"alphas must be an int (the number of alphas) or an array-like of "
-            f"non-negative floats, got {alphas!r}."
+            f"alphas must be an array-like of non-negative floats, got {alphas!r}."
         ) from None
     if grid.size == 0 or not np.all(np.isfinite(grid)) or np.any(grid < 0):
         raise InvalidParameterError(

@@ -7,6 +7,7 @@ hyperparameters but never set its attributes.
 import numpy as np
 from sklearn.model_selection import train_test_split
 
+from .. import _validation
 from . import _optim
 
 __all__ = ["build_optimizer", "new_schedule", "pack", "validation_split"]
@@ -95,10 +96,8 @@ def validation_split(est, X, y, Y, sw, rng):
     train, val = train_test_split(
         np.arange(n), test_size=n_val, stratify=stratify, random_state=rng
     )
-    if sw[train].sum() <= 0 or sw[val].sum() <= 0:
-        raise ValueError(
-            "sample_weight (times class_weight) sums to zero on the training "
-            "or the validation part of the early-stopping split."
-        )
-    validation = (X[val], Y[val], sw[val] / sw[val].mean())
-    return X[train], Y[train], sw[train], validation
+    sw_train, sw_val = _validation.split_weights(
+        sw, train, val, "the training or the validation part of the early-stopping "
+        "split (sample_weight times class_weight)")
+    validation = (X[val], Y[val], sw_val / sw_val.mean())
+    return X[train], Y[train], sw_train, validation

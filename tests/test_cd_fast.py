@@ -99,14 +99,20 @@ def xorshift_order(seed, n_ws, count):
     return order
 
 
-def numpy_passes(X, y, w, l1, order):
-    """Exact coordinate minimisation (lasso) over ``order``, written plainly."""
+def numpy_passes(X, y, w, l1, order, l2=0.0, positive=False):
+    """Exact coordinate minimisation over ``order``, written plainly."""
     w = w.copy()
     for j in order:
         r = y - X @ w
         nrm2 = X[:, j] @ X[:, j]
+        if nrm2 == 0:
+            w[j] = 0.0
+            continue
         z = X[:, j] @ r + nrm2 * w[j]
-        w[j] = np.sign(z) * max(abs(z) - l1, 0) / nrm2
+        if positive:
+            w[j] = max(z - l1, 0) / (nrm2 + l2)
+        else:
+            w[j] = np.sign(z) * max(abs(z) - l1, 0) / (nrm2 + l2)
     return w
 
 
@@ -133,6 +139,57 @@ def test_dense_passes_every_shape(n, p, random, dtype):
                             0.01, order)
     np.testing.assert_allclose(w, expected, rtol=rtol, atol=rtol)
     assert np.any(w != w0)  # the passes moved coordinates: the updates ran
+
+
+# Column lengths around each vector count of the register pass (8 float64 or
+# 16 float32 rows per AVX-512 vector, up to 16 vectors), and past its end.
+REGISTER_LENGTHS = {
+    np.float64: [1, 7, 8, 9, 15, 16, 17, 57, 64, 100, 120, 127, 128, 129],
+    np.float32: [1, 15, 16, 17, 100, 200, 255, 256, 257],
+}
+
+
+@pytest.mark.parametrize("dtype,n", [(dt, n) for dt, ns in REGISTER_LENGTHS.items()
+                                     for n in ns])
+@pytest.mark.parametrize("random", [False, True])
+@pytest.mark.parametrize("positive,l2", [(False, 0.0), (True, 0.0), (False, 5.0)])
+def test_register_pass_lengths(n, dtype, random, positive, l2):
+    # On an AVX-512 CPU, columns of at most 16 vectors run in the register
+    # pass: its masked last vector, its look-ahead correlation and its cache
+    # of cross products (kept across the passes of one call, so coordinates
+    # that start moving only in a later pass use cached and fresh values).
+    # From a start that is wrong on every third coordinate, coordinates enter
+    # and leave the model from pass to pass; a zero column must stay at zero.
+    # Elsewhere this checks the fallback.
+    rng = np.random.RandomState(n)
+    p = 9
+    X = rng.randn(n, p)
+    X[:, 4] = 0.0
+    X[:, 6] = X[:, 5] + 0.1 * X[:, 6]  # correlated neighbours: big cross terms
+    y = X @ np.array([3.0, -2.0, 1.0, 0.0, 0.0, 1.5, -1.0, 0.0, 0.2])
+    y += rng.randn(n)
+    X, y = X.astype(dtype), y.astype(dtype)
+    l1 = 0.05 * np.abs(X.T @ y).max()
+    w0 = np.where(np.arange(p) % 3 == 2, 0.5, 0.0).astype(dtype)
+    w, R = w0.copy(), y - X @ w0
+    ws = np.arange(p, dtype=np.int32)
+    _cd_fast.cd_dense(np.asfortranarray(X), y, w, R, (X * X).sum(0), l1, l2, ws,
+                      positive, 6, 0.0, 0.0, random, 11, 0, NO_SNAPSHOTS[dtype])
+    order = xorshift_order(11, p, 6 * p) if random else list(range(p)) * 6
+    expected = numpy_passes(X.astype(float), y.astype(float), w0.astype(float), l1,
+                            order, l2, positive)
+    rtol = 2e-3 if dtype == np.float32 else 1e-9
+    np.testing.assert_allclose(w, expected, rtol=rtol, atol=rtol * np.abs(
+        expected).max())
+    np.testing.assert_allclose(R, y - X @ w, rtol=rtol, atol=rtol * np.abs(y).max())
+    assert w[4] == 0
+    assert np.count_nonzero(w != w0) >= min(n, 2)  # coordinates moved
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_register_pass_reported(dtype):
+    rows = _cd_fast.register_pass_rows(dtype)
+    assert rows in (0, 64 * 16 // np.dtype(dtype).itemsize)
 
 
 def test_sparse_kernel_centres_implicitly():

@@ -26,8 +26,11 @@ tight for every l1, l2 >= 0 with l1 + l2 > 0:
   into the dual feasible set, when l1 > 0.
 """
 
+import numpy as np
+
 from cython cimport floating
-from libc.math cimport fabs, sqrt, INFINITY
+from libc.math cimport fabs, sqrt, INFINITY, NAN
+from libc.stdlib cimport free, malloc
 from scipy.linalg.cython_blas cimport daxpy, ddot, saxpy, sdot
 
 
@@ -36,25 +39,37 @@ cdef extern from "_vector_ops.h" nogil:
     void skreg_dpass(int n, long ld, const double* X, double* r, double* w,
                      const double* norms2, double l1, double l2, int positive,
                      const int* ws, int n_ws, int random, unsigned int* state,
-                     double* dw_max, double* w_max)
+                     double* dw_max, double* w_max, double* pair)
     void skreg_spass(int n, long ld, const float* X, float* r, float* w,
                      const float* norms2, float l1, float l2, int positive,
                      const int* ws, int n_ws, int random, unsigned int* state,
-                     float* dw_max, float* w_max)
+                     float* dw_max, float* w_max, float* pair)
+
+
+cdef extern from "_register_pass.h" nogil:
+    int skreg_regpass_rows(int size)
+
+
+def register_pass_rows(dtype):
+    """Longest column (rows) the dense pass keeps in registers on this CPU.
+
+    0 when the CPU or the compiler has no AVX-512 (see ``_register_pass.h``).
+    """
+    return skreg_regpass_rows(np.dtype(dtype).itemsize)
 
 
 cdef inline void _dense_pass(int n, const floating* X, floating* R, floating* w,
                              const floating* norms2, floating l1, floating l2,
                              bint positive, const int* ws, int n_ws, bint random,
                              unsigned int* state, floating* dw_max,
-                             floating* w_max) noexcept nogil:
+                             floating* w_max, floating* pair) noexcept nogil:
     """One pass over ``ws`` (see ``_vector_ops.h``); X is F-ordered, n rows."""
     if floating is float:
         skreg_spass(n, n, X, R, w, norms2, l1, l2, positive, ws, n_ws, random, state,
-                    dw_max, w_max)
+                    dw_max, w_max, pair)
     else:
         skreg_dpass(n, n, X, R, w, norms2, l1, l2, positive, ws, n_ws, random, state,
-                    dw_max, w_max)
+                    dw_max, w_max, pair)
 
 
 cdef inline floating _dot(int n, const floating* x, const floating* y) noexcept nogil:
@@ -178,21 +193,34 @@ def cd_dense(const floating[::1, :] X, const floating[::1] y, floating[::1] w,
     cdef int epoch = 0
     cdef floating dw_max, w_max, gap = INFINITY
     cdef unsigned int state = seed if seed != 0 else 1
+    # x_next . x_j of each consecutive pair of a cyclic order, filled by the
+    # first pass that needs them (see _register_pass.h); NaN = not yet known
+    cdef floating* pair = NULL
+    cdef int k
     if n_ws == 0:
         max_epochs = min(max_epochs, 1)
-    with nogil:
-        for epoch in range(max_epochs):
-            dw_max = 0
-            w_max = 0
-            if n_ws == 0:
-                break
-            _dense_pass(n, &X[0, 0], &R[0], &w[0], &norms2[0], l1, l2, positive,
-                        &ws[0], n_ws, random, &state, &dw_max, &w_max)
-            _snapshot(snapshots, epoch, w, ws)
-            if _check_now(epoch, max_epochs, dw_max, w_max, dw_tol, gap_every):
-                gap = _gap_dense(X, y, w, R, ws, l1, l2, positive)
-                if gap <= gap_tol:
+    elif not random and max_epochs > 1:
+        pair = <floating*> malloc(n_ws * sizeof(floating))
+        if pair == NULL:
+            raise MemoryError()
+        for k in range(n_ws):
+            pair[k] = NAN
+    try:
+        with nogil:
+            for epoch in range(max_epochs):
+                dw_max = 0
+                w_max = 0
+                if n_ws == 0:
                     break
+                _dense_pass(n, &X[0, 0], &R[0], &w[0], &norms2[0], l1, l2, positive,
+                            &ws[0], n_ws, random, &state, &dw_max, &w_max, pair)
+                _snapshot(snapshots, epoch, w, ws)
+                if _check_now(epoch, max_epochs, dw_max, w_max, dw_tol, gap_every):
+                    gap = _gap_dense(X, y, w, R, ws, l1, l2, positive)
+                    if gap <= gap_tol:
+                        break
+    finally:
+        free(pair)
     return gap, epoch + 1
 
 

@@ -76,19 +76,27 @@ SKREG_INLINE T NAME(int n, T c, const T *x, T *r, const T *z)                  \
     return s;                                                                  \
 }
 
+#include "_register_pass.h"
+
 /* One pass of coordinate descent over ws on the F-ordered X (columns ld
  * apart); see cd_dense in _cd_fast.pyx. Coordinates are ws in order, or drawn
  * from it with state when random. Returns the largest change and the largest
- * coefficient of the pass in dw_max and w_max. */
-#define SKREG_PASS(NAME, AXPY_DOT, T)                                          \
+ * coefficient of the pass in dw_max and w_max. Short columns go to the
+ * register pass of _register_pass.h when the CPU has AVX-512; pair (NULL, or
+ * n_ws values, NaN until known) is its cache of cross products. */
+#define SKREG_PASS(NAME, AXPY_DOT, REGPASS, T)                                 \
 SKREG_CLONES static void NAME(int n, long ld, const T *X, T *r, T *w,          \
                               const T *norms2, T l1, T l2, int positive,       \
                               const int *ws, int n_ws, int random,             \
-                              unsigned int *state, T *dw_max, T *w_max)        \
+                              unsigned int *state, T *dw_max, T *w_max,        \
+                              T *pair)                                         \
 {                                                                              \
     T dmax = 0, wmax = 0, g, inv, inv_next = 0;                                \
     int j, j_next = 0;                                                         \
     if (n_ws == 0)                                                             \
+        return;                                                                \
+    if (REGPASS(n, ld, X, r, w, norms2, l1, l2, positive, ws, n_ws, random,   \
+                state, dw_max, w_max, pair))                                   \
         return;                                                                \
     j = random ? ws[skreg_rand(state) % n_ws] : ws[0];                         \
     g = AXPY_DOT(n, 0, X, r, X + j * ld);                                      \
@@ -126,7 +134,7 @@ SKREG_CLONES static void NAME(int n, long ld, const T *X, T *r, T *w,          \
 
 SKREG_AXPY_DOT(skreg_daxpy_dot, double, skreg_v4d, 4)
 SKREG_AXPY_DOT(skreg_saxpy_dot, float, skreg_v8f, 8)
-SKREG_PASS(skreg_dpass, skreg_daxpy_dot, double)
-SKREG_PASS(skreg_spass, skreg_saxpy_dot, float)
+SKREG_PASS(skreg_dpass, skreg_daxpy_dot, skreg_regpass_d, double)
+SKREG_PASS(skreg_spass, skreg_saxpy_dot, skreg_regpass_s, float)
 
 #endif

@@ -1,0 +1,258 @@
+/* The dense pass for columns of at most 16 AVX-512 vectors (128 float64 or
+ * 256 float32 rows), with the residual held in registers.
+ *
+ * At such sizes the pass of _vector_ops.h is bound by one chain per
+ * coordinate: the correlation of a coordinate waits for the residual update
+ * of the one before (through memory), and that update waits for the
+ * correlation. Here the residual r stays in zmm registers for the whole
+ * pass, and each correlation is started one coordinate early:
+ *
+ *     h = x_next . r           before r takes this coordinate's step d,
+ *     g_next = h - d c         with c = x_next . x_j,
+ *
+ * so this coordinate's update and the next one's correlation run side by
+ * side. The cross products c of a cyclic order are the same in every pass:
+ * the caller may keep them in `pair` (NaN where not yet known), and only the
+ * first pass computes them. Without `pair` (random order) c is computed with
+ * h when the coordinate is likely to move (it is nonzero, or the previous one
+ * moved), and after the update otherwise.
+ *
+ * Compiled for AVX-512F through GCC's target attribute; skreg_regpass_d/s
+ * return 0 without running when the CPU lacks it, the column is too long, or
+ * the compiler is not GCC on x86-64, and the caller falls back. The result
+ * equals the fallback's up to the order of the additions.
+ */
+#ifndef SKREG_REGISTER_PASS_H
+#define SKREG_REGISTER_PASS_H
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#include <immintrin.h>
+#include <math.h>
+
+#define SKREG_AVX512 __attribute__((target("avx512f,fma"), noinline))
+#define SKREG_AVX512_INLINE                                                   \
+    static inline __attribute__((always_inline, target("avx512f,fma")))
+#define SKREG_REG_MAX 16
+#define SKREG_LANES_d 8
+#define SKREG_LANES_s 16
+typedef __mmask8 skreg_mask_d;
+typedef __mmask16 skreg_mask_s;
+typedef __m512d skreg_vec_d;
+typedef __m512 skreg_vec_s;
+
+static int skreg_has_avx512(void)
+{
+    static int known = -1; /* a race here only repeats the same answer */
+    if (known < 0) {
+        __builtin_cpu_init();
+        known = __builtin_cpu_supports("avx512f") != 0;
+    }
+    return known;
+}
+
+SKREG_AVX512_INLINE double skreg_clamp_d(double z, double lo, double hi)
+{
+    return _mm_cvtsd_f64(
+        _mm_min_sd(_mm_max_sd(_mm_set_sd(z), _mm_set_sd(lo)), _mm_set_sd(hi)));
+}
+
+SKREG_AVX512_INLINE float skreg_clamp_s(float z, float lo, float hi)
+{
+    return _mm_cvtss_f32(
+        _mm_min_ss(_mm_max_ss(_mm_set_ss(z), _mm_set_ss(lo)), _mm_set_ss(hi)));
+}
+
+/* Vector u of a column of nv vectors; the last one holds the rows left (m). */
+#define SKREG_VLD(S, p, u, nv, m)                                              \
+    ((u) < (nv) - 1 ? _mm512_loadu_p##S((p) + (u) * SKREG_LANES_##S)           \
+                    : _mm512_maskz_loadu_p##S(m, (p) + (u) * SKREG_LANES_##S))
+
+/* Four accumulators: with eight the kernel runs out of registers. */
+#define SKREG_VACC(S, a, u, prod_x, prod_y)                                    \
+    (a[(u) & 3] = (u) < 4 ? _mm512_mul_p##S(prod_x, prod_y)                    \
+                          : _mm512_fmadd_p##S(prod_x, prod_y, a[(u) & 3]))
+#define SKREG_VSUM(S, a, nv)                                                   \
+    _mm512_reduce_add_p##S((nv) >= 4 ? _mm512_add_p##S(                        \
+                                           _mm512_add_p##S(a[0], a[1]),        \
+                                           _mm512_add_p##S(a[2], a[3]))        \
+                           : (nv) == 3 ? _mm512_add_p##S(                      \
+                                             _mm512_add_p##S(a[0], a[1]), a[2])\
+                           : (nv) == 2 ? _mm512_add_p##S(a[0], a[1]) : a[0])
+
+/* OUT = x . r, r in registers. */
+#define SKREG_VDOT_R(S, VT, OUT, x, r, nv, m)                                  \
+    do {                                                                       \
+        VT a_[4];                                                              \
+        _Pragma("GCC unroll 16")                                               \
+        for (int u = 0; u < nv; u++)                                           \
+            SKREG_VACC(S, a_, u, SKREG_VLD(S, x, u, nv, m), r[u]);             \
+        OUT = SKREG_VSUM(S, a_, nv);                                           \
+    } while (0)
+
+/* OUT = x . y, both columns. */
+#define SKREG_VDOT_C(S, VT, OUT, x, y, nv, m)                                  \
+    do {                                                                       \
+        VT a_[4];                                                              \
+        _Pragma("GCC unroll 16")                                               \
+        for (int u = 0; u < nv; u++)                                           \
+            SKREG_VACC(S, a_, u, SKREG_VLD(S, x, u, nv, m),                    \
+                       SKREG_VLD(S, y, u, nv, m));                             \
+        OUT = SKREG_VSUM(S, a_, nv);                                           \
+    } while (0)
+
+/* OUT = x . r and OUT2 = x . y, reading x once. */
+#define SKREG_VDOT_RC(S, VT, OUT, OUT2, x, r, y, nv, m)                        \
+    do {                                                                       \
+        VT a_[4], b_[2] = {_mm512_setzero_p##S(), _mm512_setzero_p##S()};      \
+        _Pragma("GCC unroll 16")                                               \
+        for (int u = 0; u < nv; u++) {                                         \
+            VT x_ = SKREG_VLD(S, x, u, nv, m);                                 \
+            SKREG_VACC(S, a_, u, x_, r[u]);                                    \
+            b_[u & 1] = _mm512_fmadd_p##S(x_, SKREG_VLD(S, y, u, nv, m),       \
+                                          b_[u & 1]);                          \
+        }                                                                      \
+        OUT = SKREG_VSUM(S, a_, nv);                                           \
+        OUT2 = _mm512_reduce_add_p##S(_mm512_add_p##S(b_[0], b_[1]));          \
+    } while (0)
+
+/* The pass for columns of exactly nv vectors (nv a constant once inlined);
+ * arguments as skreg_dpass in _vector_ops.h, plus pair. */
+#define SKREG_REGPASS_BODY(S, T, VT)                                           \
+SKREG_AVX512_INLINE void skreg_regpass_body_##S(                               \
+    int nv, int n, long ld, const T *X, T *R, T *w, const T *norms2, T l1,     \
+    T l2, int positive, const int *ws, int n_ws, int random,                   \
+    unsigned int *state, T *dw_max, T *w_max, T *pair)                         \
+{                                                                              \
+    const skreg_mask_##S m = (skreg_mask_##S)(                                 \
+        n - (nv - 1) * SKREG_LANES_##S >= SKREG_LANES_##S                      \
+            ? ~0u : (1u << (n - (nv - 1) * SKREG_LANES_##S)) - 1);             \
+    /* positive: the clamp has no lower end, so z - clamp = max(z - l1, 0) */  \
+    const T lo = positive ? -(T)INFINITY : -l1;                                \
+    VT r[SKREG_REG_MAX];                                                       \
+    T dmax = 0, wmax = 0, g, h = 0, c = 0, inv, inv_next = 0;                  \
+    int j, j_next = 0, moved = 0;                                              \
+    _Pragma("GCC unroll 16")                                                   \
+    for (int u = 0; u < nv; u++)                                               \
+        r[u] = SKREG_VLD(S, R, u, nv, m);                                      \
+    j = random ? ws[skreg_rand(state) % n_ws] : ws[0];                         \
+    SKREG_VDOT_R(S, VT, g, X + j * ld, r, nv, m);                              \
+    inv = norms2[j] != 0 ? 1 / (norms2[j] + l2) : 0;                           \
+    for (int k = 0; k < n_ws; k++) {                                           \
+        const T *xj = X + j * ld, *xn = xj;                                    \
+        T w_j = w[j], w_new, d;                                                \
+        int next = k + 1 < n_ws, known = 0;                                    \
+        if (next) {                                                            \
+            j_next = random ? ws[skreg_rand(state) % n_ws] : ws[k + 1];        \
+            xn = X + j_next * ld;                                              \
+            inv_next = norms2[j_next] != 0 ? 1 / (norms2[j_next] + l2) : 0;    \
+            if (pair) {                                                        \
+                c = pair[k];                                                   \
+                known = c == c;                                                \
+            }                                                                  \
+            if (!known && (w_j != 0 || moved)) {                               \
+                SKREG_VDOT_RC(S, VT, h, c, xn, r, xj, nv, m);                  \
+                known = 1;                                                     \
+                if (pair)                                                      \
+                    pair[k] = c;                                               \
+            } else                                                             \
+                SKREG_VDOT_R(S, VT, h, xn, r, nv, m);                          \
+        }                                                                      \
+        {   /* branch-free: a mispredicted branch would discard h */           \
+            T z = g + norms2[j] * w_j;                                         \
+            w_new = (z - skreg_clamp_##S(z, lo, l1)) * inv;                    \
+        }                                                                      \
+        d = w_new - w_j;                                                       \
+        g = h;                                                                 \
+        if (d != 0) {                                                          \
+            VT dv = _mm512_set1_p##S(d);                                       \
+            w[j] = w_new;                                                      \
+            _Pragma("GCC unroll 16")                                           \
+            for (int u = 0; u < nv; u++)                                       \
+                r[u] = _mm512_fnmadd_p##S(dv, SKREG_VLD(S, xj, u, nv, m),      \
+                                          r[u]);                               \
+            if (next) {                                                        \
+                if (!known) {                                                  \
+                    SKREG_VDOT_C(S, VT, c, xn, xj, nv, m);                     \
+                    if (pair)                                                  \
+                        pair[k] = c;                                           \
+                }                                                              \
+                g = h - d * c;                                                 \
+            }                                                                  \
+        }                                                                      \
+        if ((d < 0 ? -d : d) > dmax)                                           \
+            dmax = d < 0 ? -d : d;                                             \
+        if ((w_new < 0 ? -w_new : w_new) > wmax)                               \
+            wmax = w_new < 0 ? -w_new : w_new;                                 \
+        moved = d != 0;                                                        \
+        j = j_next;                                                            \
+        inv = inv_next;                                                        \
+    }                                                                          \
+    _Pragma("GCC unroll 16")                                                   \
+    for (int u = 0; u < nv; u++) {                                             \
+        if (u < nv - 1)                                                        \
+            _mm512_storeu_p##S(R + u * SKREG_LANES_##S, r[u]);                 \
+        else                                                                   \
+            _mm512_mask_storeu_p##S(R + u * SKREG_LANES_##S, m, r[u]);         \
+    }                                                                          \
+    *dw_max = dmax;                                                            \
+    *w_max = wmax;                                                             \
+}
+
+#define SKREG_REGPASS_ARGS                                                     \
+    n, ld, X, R, w, norms2, l1, l2, positive, ws, n_ws, random, state,         \
+        dw_max, w_max, pair
+#define SKREG_REGPASS_PARAMS(T)                                                \
+    int n, long ld, const T *X, T *R, T *w, const T *norms2, T l1, T l2,       \
+        int positive, const int *ws, int n_ws, int random,                     \
+        unsigned int *state, T *dw_max, T *w_max, T *pair
+
+/* One compiled pass per column length, so r[] maps onto registers. */
+#define SKREG_REGPASS_NV(S, T, NV)                                             \
+SKREG_AVX512 static void skreg_regpass_##S##NV(SKREG_REGPASS_PARAMS(T))        \
+{                                                                              \
+    skreg_regpass_body_##S(NV, SKREG_REGPASS_ARGS);                            \
+}
+
+#define SKREG_REGPASS_ALL(S, T)                                                \
+SKREG_REGPASS_BODY(S, T, skreg_vec_##S)                                            \
+SKREG_REGPASS_NV(S, T, 1) SKREG_REGPASS_NV(S, T, 2)                            \
+SKREG_REGPASS_NV(S, T, 3) SKREG_REGPASS_NV(S, T, 4)                            \
+SKREG_REGPASS_NV(S, T, 5) SKREG_REGPASS_NV(S, T, 6)                            \
+SKREG_REGPASS_NV(S, T, 7) SKREG_REGPASS_NV(S, T, 8)                            \
+SKREG_REGPASS_NV(S, T, 9) SKREG_REGPASS_NV(S, T, 10)                           \
+SKREG_REGPASS_NV(S, T, 11) SKREG_REGPASS_NV(S, T, 12)                          \
+SKREG_REGPASS_NV(S, T, 13) SKREG_REGPASS_NV(S, T, 14)                          \
+SKREG_REGPASS_NV(S, T, 15) SKREG_REGPASS_NV(S, T, 16)                          \
+static void (*const skreg_regpasses_##S[SKREG_REG_MAX])(                       \
+    SKREG_REGPASS_PARAMS(T)) = {                                               \
+    skreg_regpass_##S##1, skreg_regpass_##S##2, skreg_regpass_##S##3,          \
+    skreg_regpass_##S##4, skreg_regpass_##S##5, skreg_regpass_##S##6,          \
+    skreg_regpass_##S##7, skreg_regpass_##S##8, skreg_regpass_##S##9,          \
+    skreg_regpass_##S##10, skreg_regpass_##S##11, skreg_regpass_##S##12,       \
+    skreg_regpass_##S##13, skreg_regpass_##S##14, skreg_regpass_##S##15,       \
+    skreg_regpass_##S##16};                                                    \
+static int skreg_regpass_##S(SKREG_REGPASS_PARAMS(T))                          \
+{                                                                              \
+    int nv = (n + SKREG_LANES_##S - 1) / SKREG_LANES_##S;                      \
+    if (n < 1 || nv > SKREG_REG_MAX || !skreg_has_avx512())                    \
+        return 0;                                                              \
+    skreg_regpasses_##S[nv - 1](SKREG_REGPASS_ARGS);                           \
+    return 1;                                                                  \
+}
+
+SKREG_REGPASS_ALL(d, double)
+SKREG_REGPASS_ALL(s, float)
+
+/* The longest column the register pass takes here, for items of size bytes. */
+static int skreg_regpass_rows(int size)
+{
+    return skreg_has_avx512() ? SKREG_REG_MAX * 64 / size : 0;
+}
+
+#else /* no AVX-512 kernel: every call falls back */
+#define skreg_regpass_d(...) 0
+#define skreg_regpass_s(...) 0
+#define skreg_regpass_rows(size) 0
+#endif
+
+#endif

@@ -141,26 +141,30 @@ def test_dense_passes_every_shape(n, p, random, dtype):
     assert np.any(w != w0)  # the passes moved coordinates: the updates ran
 
 
-# Column lengths around each vector count of the register pass (8 float64 or
-# 16 float32 rows per AVX-512 vector, up to 16 vectors), and past its end.
-REGISTER_LENGTHS = {
-    np.float64: [1, 7, 8, 9, 15, 16, 17, 57, 64, 100, 120, 127, 128, 129],
-    np.float32: [1, 15, 16, 17, 100, 200, 255, 256, 257],
+# Column lengths for each kernel of the dense pass: around each vector count
+# of the register pass (8 float64 or 16 float32 rows per AVX-512 vector, up to
+# 16 vectors; without AVX-512 these run the others), the single pass above it
+# and past half the L2 cache, the pair pass from 400 rows (odd lengths and
+# partial vectors for its scalar tail).
+KERNEL_LENGTHS = {
+    np.float64: [1, 7, 8, 9, 15, 16, 17, 57, 64, 100, 120, 127, 128, 129, 399,
+                 400, 401, 1003, 40_000],
+    np.float32: [1, 15, 16, 17, 100, 200, 255, 256, 257, 400, 1003, 70_000],
 }
 
 
-@pytest.mark.parametrize("dtype,n", [(dt, n) for dt, ns in REGISTER_LENGTHS.items()
+@pytest.mark.parametrize("dtype,n", [(dt, n) for dt, ns in KERNEL_LENGTHS.items()
                                      for n in ns])
 @pytest.mark.parametrize("random", [False, True])
 @pytest.mark.parametrize("positive,l2", [(False, 0.0), (True, 0.0), (False, 5.0)])
-def test_register_pass_lengths(n, dtype, random, positive, l2):
-    # On an AVX-512 CPU, columns of at most 16 vectors run in the register
-    # pass: its masked last vector, its look-ahead correlation and its cache
-    # of cross products (kept across the passes of one call, so coordinates
-    # that start moving only in a later pass use cached and fresh values).
-    # From a start that is wrong on every third coordinate, coordinates enter
-    # and leave the model from pass to pass; a zero column must stay at zero.
-    # Elsewhere this checks the fallback.
+def test_dense_pass_kernels(n, dtype, random, positive, l2):
+    # Register pass: masked last vector, look-ahead correlation, cross
+    # products cached across the passes of one call (so coordinates that start
+    # moving only in a later pass use cached and fresh values). Pair pass: two
+    # updates per sweep, g_e corrected by c's step, odd tails, pairs that draw
+    # one coordinate twice (random order). From a start that is wrong on every
+    # third coordinate, coordinates enter and leave the model from pass to
+    # pass; a zero column must stay at zero.
     rng = np.random.RandomState(n)
     p = 9
     X = rng.randn(n, p)

@@ -1,0 +1,137 @@
+/* The dense pass two coordinates per sweep, for columns too long for
+ * registers (included by _vector_ops.h, whose definitions it uses).
+ *
+ * One coordinate at a time, each coordinate reads and writes the residual r
+ * once. Here one sweep over r applies the previous pair's two updates and
+ * computes, for the next pair (c, e), x_c . r, x_e . r and x_c . x_e; then
+ * g_c = x_c . r and, after c's step d_c, g_e = x_e . r - d_c x_c . x_e. The
+ * residual is read and written once per two coordinates, which on columns of
+ * thousands of rows is the traffic that sets the pass's cost. Four columns
+ * and r must stay in cache for the sweep after: skreg_pairs_fit asks for them
+ * to fit in half the L2 cache, and the caller falls back otherwise.
+ */
+#ifndef SKREG_PAIR_PASS_H
+#define SKREG_PAIR_PASS_H
+
+#include <unistd.h>
+
+/* Shortest column the pair pass takes: below it the pass is bound by the
+ * latency of each step, and the single pass's one-coordinate sweep is
+ * shorter (measured: equal at 500 rows, single faster at 200). */
+#define SKREG_PAIRS_MIN_ROWS 400
+
+static long skreg_l2_bytes(void)
+{
+    static long known = -1; /* a race here only repeats the same answer */
+    if (known < 0) {
+        long size = 0;
+#ifdef _SC_LEVEL2_CACHE_SIZE
+        size = sysconf(_SC_LEVEL2_CACHE_SIZE);
+#endif
+        known = size > 0 ? size : 1L << 20; /* unknown: assume 1 MB */
+    }
+    return known;
+}
+
+static int skreg_pairs_fit(int n, int item)
+{
+    return n >= SKREG_PAIRS_MIN_ROWS && 5L * n * item <= skreg_l2_bytes() / 2;
+}
+
+/* r += ca xa + cb xb (skipped when both are 0), then *hc = xc . r,
+ * *he = xe . r and *q = xc . xe, in one sweep. */
+#define SKREG_AXPY2_DOT3(NAME, T, V, W)                                        \
+SKREG_INLINE void NAME(int n, T ca, const T *xa, T cb, const T *xb, T *r,      \
+                       const T *xc, const T *xe, T *hc, T *he, T *q)           \
+{                                                                              \
+    V a[2] = {{0}, {0}}, b[2] = {{0}, {0}}, c[2] = {{0}, {0}};                 \
+    T sa = 0, sb = 0, sc = 0;                                                  \
+    int i = 0, update = ca != 0 || cb != 0;                                    \
+    for (; i + 2 * W <= n; i += 2 * W)                                         \
+        for (int u = 0; u < 2; u++) {                                          \
+            V rv = *(V *)(r + i + u * W);                                      \
+            V xv = *(const V *)(xc + i + u * W);                               \
+            V ev = *(const V *)(xe + i + u * W);                               \
+            if (update) {                                                      \
+                rv += ca * *(const V *)(xa + i + u * W);                       \
+                rv += cb * *(const V *)(xb + i + u * W);                       \
+                *(V *)(r + i + u * W) = rv;                                    \
+            }                                                                  \
+            a[u] += xv * rv;                                                   \
+            b[u] += ev * rv;                                                   \
+            c[u] += xv * ev;                                                   \
+        }                                                                      \
+    {                                                                          \
+        V a1 = a[0] + a[1], b1 = b[0] + b[1], c1 = c[0] + c[1];                \
+        for (int k = 0; k < W; k++) {                                          \
+            sa += a1[k];                                                       \
+            sb += b1[k];                                                       \
+            sc += c1[k];                                                       \
+        }                                                                      \
+    }                                                                          \
+    for (; i < n; i++) {                                                       \
+        if (update)                                                            \
+            r[i] = (r[i] + ca * xa[i]) + cb * xb[i];                           \
+        sa += xc[i] * r[i];                                                    \
+        sb += xe[i] * r[i];                                                    \
+        sc += xc[i] * xe[i];                                                   \
+    }                                                                          \
+    *hc = sa;                                                                  \
+    *he = sb;                                                                  \
+    *q = sc;                                                                   \
+}
+
+/* The pass over pairs (arguments as skreg_dpass in _vector_ops.h). Random
+ * order draws the same coordinates as the single pass; a pair may repeat a
+ * coordinate, and then x_c . x_e is its squared norm, which keeps g_e exact. */
+#define SKREG_PAIR_PASS(NAME, AXPY2_DOT3, STEP, T)                             \
+SKREG_CLONES static void NAME(int n, long ld, const T *X, T *r, T *w,          \
+                              const T *norms2, T l1, T l2, int positive,       \
+                              const int *ws, int n_ws, int random,             \
+                              unsigned int *state, T *dw_max, T *w_max)        \
+{                                                                              \
+    T dmax = 0, wmax = 0, da = 0, db = 0, hc, he, q;                           \
+    const T *xa = X, *xb = X;                                                  \
+    for (int k = 0; k < n_ws; k += 2) {                                        \
+        int last = k + 1 == n_ws;                                              \
+        int c = random ? ws[skreg_rand(state) % n_ws] : ws[k];                 \
+        int e = last ? c : random ? ws[skreg_rand(state) % n_ws] : ws[k + 1];  \
+        const T *xc = X + c * ld, *xe = X + e * ld;                            \
+        T inv_c = norms2[c] != 0 ? 1 / (norms2[c] + l2) : 0;                   \
+        T inv_e = norms2[e] != 0 ? 1 / (norms2[e] + l2) : 0;                   \
+        T w_c, w_e, new_c, new_e, dc, de;                                      \
+        AXPY2_DOT3(n, -da, xa, -db, xb, r, xc, xe, &hc, &he, &q);              \
+        w_c = w[c];                                                            \
+        new_c = STEP(hc, norms2[c], w_c, inv_c, l1, positive);                 \
+        dc = new_c - w_c;                                                      \
+        if (dc != 0)                                                           \
+            w[c] = new_c;                                                      \
+        if ((dc < 0 ? -dc : dc) > dmax)                                        \
+            dmax = dc < 0 ? -dc : dc;                                          \
+        if ((new_c < 0 ? -new_c : new_c) > wmax)                               \
+            wmax = new_c < 0 ? -new_c : new_c;                                 \
+        da = dc;                                                               \
+        xa = xc;                                                               \
+        db = 0;                                                                \
+        if (last)                                                              \
+            break;                                                             \
+        w_e = w[e]; /* after w[c]: c and e may be the same coordinate */       \
+        new_e = STEP(he - dc * q, norms2[e], w_e, inv_e, l1, positive);        \
+        de = new_e - w_e;                                                      \
+        if (de != 0)                                                           \
+            w[e] = new_e;                                                      \
+        if ((de < 0 ? -de : de) > dmax)                                        \
+            dmax = de < 0 ? -de : de;                                          \
+        if ((new_e < 0 ? -new_e : new_e) > wmax)                               \
+            wmax = new_e < 0 ? -new_e : new_e;                                 \
+        db = de;                                                               \
+        xb = xe;                                                               \
+    }                                                                          \
+    if (da != 0 || db != 0) /* the last pair's updates */                      \
+        for (int i = 0; i < n; i++)                                            \
+            r[i] = (r[i] - da * xa[i]) - db * xb[i];                           \
+    *dw_max = dmax;                                                            \
+    *w_max = wmax;                                                             \
+}
+
+#endif

@@ -143,9 +143,9 @@ def test_dense_passes_every_shape(n, p, random, dtype):
 
 # Column lengths for each kernel of the dense pass: around each vector count
 # of the register pass (8 float64 or 16 float32 rows per AVX-512 vector, up to
-# 16 vectors; without AVX-512 these run the others), the single pass above it
-# and past half the L2 cache, the pair pass from 400 rows (odd lengths and
-# partial vectors for its scalar tail).
+# 16 vectors; without AVX-512 the others run these), the pair pass from 128
+# rows (odd lengths and partial vectors for its scalar tail), the single pass
+# past half the L2 cache.
 KERNEL_LENGTHS = {
     np.float64: [1, 7, 8, 9, 15, 16, 17, 57, 64, 100, 120, 127, 128, 129, 399,
                  400, 401, 1003, 40_000],

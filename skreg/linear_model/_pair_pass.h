@@ -88,10 +88,7 @@ SKREG_INLINE void NAME(int n, T ca, const T *xa, T cb, const T *xb, T *r,      \
  * order draws the same coordinates as the single pass; a pair may repeat a
  * coordinate, and then x_c . x_e is its squared norm, which keeps g_e exact. */
 #define SKREG_PAIR_PASS(NAME, AXPY2_DOT3, STEP, T)                             \
-SKREG_CLONES static void NAME(int n, long ld, const T *X, T *r, T *w,          \
-                              const T *norms2, T l1, T l2, int positive,       \
-                              const int *ws, int n_ws, int random,             \
-                              unsigned int *state, T *dw_max, T *w_max)        \
+SKREG_CLONES static void NAME(SKREG_PASS_PARAMS(T))                            \
 {                                                                              \
     T dmax = 0, wmax = 0, da = 0, db = 0, hc, he, q;                           \
     const T *xa = X, *xb = X;                                                  \
@@ -109,10 +106,7 @@ SKREG_CLONES static void NAME(int n, long ld, const T *X, T *r, T *w,          \
         dc = new_c - w_c;                                                      \
         if (dc != 0)                                                           \
             w[c] = new_c;                                                      \
-        if ((dc < 0 ? -dc : dc) > dmax)                                        \
-            dmax = dc < 0 ? -dc : dc;                                          \
-        if ((new_c < 0 ? -new_c : new_c) > wmax)                               \
-            wmax = new_c < 0 ? -new_c : new_c;                                 \
+        SKREG_TRACK(dc, new_c, dmax, wmax);                                   \
         da = dc;                                                               \
         xa = xc;                                                               \
         db = 0;                                                                \
@@ -123,10 +117,7 @@ SKREG_CLONES static void NAME(int n, long ld, const T *X, T *r, T *w,          \
         de = new_e - w_e;                                                      \
         if (de != 0)                                                           \
             w[e] = new_e;                                                      \
-        if ((de < 0 ? -de : de) > dmax)                                        \
-            dmax = de < 0 ? -de : de;                                          \
-        if ((new_e < 0 ? -new_e : new_e) > wmax)                               \
-            wmax = new_e < 0 ? -new_e : new_e;                                 \
+        SKREG_TRACK(de, new_e, dmax, wmax);                                   \
         db = de;                                                               \
         xb = xe;                                                               \
     }                                                                          \

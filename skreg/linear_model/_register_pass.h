@@ -39,13 +39,14 @@ typedef __mmask8 skreg_mask_d;
 typedef __mmask16 skreg_mask_s;
 typedef __m512d skreg_vec_d;
 typedef __m512 skreg_vec_s;
+#define SKREG_REGPASS_PARAMS(T) SKREG_PASS_PARAMS(T), T *pair
 
 static int skreg_has_avx512(void)
 {
     static int known = -1; /* a race here only repeats the same answer */
     if (known < 0) {
         __builtin_cpu_init();
-        known = __builtin_cpu_supports("avx512f") != 0;
+        known = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma");
     }
     return known;
 }
@@ -119,23 +120,21 @@ SKREG_AVX512_INLINE float skreg_clamp_s(float z, float lo, float hi)
  * arguments as skreg_dpass in _vector_ops.h, plus pair. */
 #define SKREG_REGPASS_BODY(S, T, VT)                                           \
 SKREG_AVX512_INLINE void skreg_regpass_body_##S(                               \
-    int nv, int n, long ld, const T *X, T *R, T *w, const T *norms2, T l1,     \
-    T l2, int positive, const int *ws, int n_ws, int random,                   \
-    unsigned int *state, T *dw_max, T *w_max, T *pair)                         \
+    int nv, SKREG_REGPASS_PARAMS(T))                                           \
 {                                                                              \
     const skreg_mask_##S m = (skreg_mask_##S)(                                 \
         n - (nv - 1) * SKREG_LANES_##S >= SKREG_LANES_##S                      \
             ? ~0u : (1u << (n - (nv - 1) * SKREG_LANES_##S)) - 1);             \
     /* positive: the clamp has no lower end, so z - clamp = max(z - l1, 0) */  \
     const T lo = positive ? -(T)INFINITY : -l1;                                \
-    VT r[SKREG_REG_MAX];                                                       \
+    VT v[SKREG_REG_MAX]; /* the residual */                                    \
     T dmax = 0, wmax = 0, g, h = 0, c = 0, inv, inv_next = 0;                  \
     int j, j_next = 0, moved = 0;                                              \
     _Pragma("GCC unroll 16")                                                   \
     for (int u = 0; u < nv; u++)                                               \
-        r[u] = SKREG_VLD(S, R, u, nv, m);                                      \
+        v[u] = SKREG_VLD(S, r, u, nv, m);                                      \
     j = random ? ws[skreg_rand(state) % n_ws] : ws[0];                         \
-    SKREG_VDOT_R(S, VT, g, X + j * ld, r, nv, m);                              \
+    SKREG_VDOT_R(S, VT, g, X + j * ld, v, nv, m);                              \
     inv = norms2[j] != 0 ? 1 / (norms2[j] + l2) : 0;                           \
     for (int k = 0; k < n_ws; k++) {                                           \
         const T *xj = X + j * ld, *xn = xj;                                    \
@@ -150,12 +149,12 @@ SKREG_AVX512_INLINE void skreg_regpass_body_##S(                               \
                 known = c == c;                                                \
             }                                                                  \
             if (!known && (w_j != 0 || moved)) {                               \
-                SKREG_VDOT_RC(S, VT, h, c, xn, r, xj, nv, m);                  \
+                SKREG_VDOT_RC(S, VT, h, c, xn, v, xj, nv, m);                  \
                 known = 1;                                                     \
                 if (pair)                                                      \
                     pair[k] = c;                                               \
             } else                                                             \
-                SKREG_VDOT_R(S, VT, h, xn, r, nv, m);                          \
+                SKREG_VDOT_R(S, VT, h, xn, v, nv, m);                          \
         }                                                                      \
         {   /* branch-free: a mispredicted branch would discard h */           \
             T z = g + norms2[j] * w_j;                                         \
@@ -168,8 +167,8 @@ SKREG_AVX512_INLINE void skreg_regpass_body_##S(                               \
             w[j] = w_new;                                                      \
             _Pragma("GCC unroll 16")                                           \
             for (int u = 0; u < nv; u++)                                       \
-                r[u] = _mm512_fnmadd_p##S(dv, SKREG_VLD(S, xj, u, nv, m),      \
-                                          r[u]);                               \
+                v[u] = _mm512_fnmadd_p##S(dv, SKREG_VLD(S, xj, u, nv, m),      \
+                                          v[u]);                               \
             if (next) {                                                        \
                 if (!known) {                                                  \
                     SKREG_VDOT_C(S, VT, c, xn, xj, nv, m);                     \
@@ -179,10 +178,7 @@ SKREG_AVX512_INLINE void skreg_regpass_body_##S(                               \
                 g = h - d * c;                                                 \
             }                                                                  \
         }                                                                      \
-        if ((d < 0 ? -d : d) > dmax)                                           \
-            dmax = d < 0 ? -d : d;                                             \
-        if ((w_new < 0 ? -w_new : w_new) > wmax)                               \
-            wmax = w_new < 0 ? -w_new : w_new;                                 \
+        SKREG_TRACK(d, w_new, dmax, wmax);                                     \
         moved = d != 0;                                                        \
         j = j_next;                                                            \
         inv = inv_next;                                                        \
@@ -190,21 +186,17 @@ SKREG_AVX512_INLINE void skreg_regpass_body_##S(                               \
     _Pragma("GCC unroll 16")                                                   \
     for (int u = 0; u < nv; u++) {                                             \
         if (u < nv - 1)                                                        \
-            _mm512_storeu_p##S(R + u * SKREG_LANES_##S, r[u]);                 \
+            _mm512_storeu_p##S(r + u * SKREG_LANES_##S, v[u]);                 \
         else                                                                   \
-            _mm512_mask_storeu_p##S(R + u * SKREG_LANES_##S, m, r[u]);         \
+            _mm512_mask_storeu_p##S(r + u * SKREG_LANES_##S, m, v[u]);         \
     }                                                                          \
     *dw_max = dmax;                                                            \
     *w_max = wmax;                                                             \
 }
 
 #define SKREG_REGPASS_ARGS                                                     \
-    n, ld, X, R, w, norms2, l1, l2, positive, ws, n_ws, random, state,         \
+    n, ld, X, r, w, norms2, l1, l2, positive, ws, n_ws, random, state,         \
         dw_max, w_max, pair
-#define SKREG_REGPASS_PARAMS(T)                                                \
-    int n, long ld, const T *X, T *R, T *w, const T *norms2, T l1, T l2,       \
-        int positive, const int *ws, int n_ws, int random,                     \
-        unsigned int *state, T *dw_max, T *w_max, T *pair
 
 /* One compiled pass per column length, so r[] maps onto registers. */
 #define SKREG_REGPASS_NV(S, T, NV)                                             \

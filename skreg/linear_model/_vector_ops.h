@@ -1,15 +1,21 @@
 /* The dense coordinate-descent pass, in C so its loops inline.
  *
- * A pass over columns of a few hundred rows is bound by the latency of each
- * coordinate's update, not by memory: every coordinate waits for the previous
- * one's residual update and for its own correlation. So the whole pass is one
- * function, compiled for AVX2 + FMA and for the baseline, and the loader picks
- * the clone the CPU supports (GCC's target_clones on x86-64 glibc; a single
- * baseline build elsewhere). In it the residual update of one coordinate and
- * the correlation of the next share one loop with eight independent vector
- * accumulators, and the next coordinate's 1 / (norm + l2) is computed while
- * that loop runs, so no division sits on the chain. Results differ from
- * sequential sums only in the order of the additions.
+ * Three kernels, picked by column length in skreg_dpass / skreg_spass: the
+ * register pass (_register_pass.h) for columns of at most 16 AVX-512 vectors,
+ * the pair pass (_pair_pass.h) while four columns and the residual fit in
+ * half the L2 cache, and the single pass below for longer columns (and short
+ * ones on CPUs without AVX-512).
+ *
+ * A pass over short columns is bound by the latency of each coordinate's
+ * update, not by memory: every coordinate waits for the previous one's
+ * residual update and for its own correlation. So each pass is one function,
+ * compiled for AVX2 + FMA and for the baseline, and the loader picks the
+ * clone the CPU supports (GCC's target_clones on x86-64 glibc; a single
+ * baseline build elsewhere). In the single pass the residual update of one
+ * coordinate and the correlation of the next share one loop with eight
+ * independent vector accumulators, and the next coordinate's 1 / (norm + l2)
+ * is computed while that loop runs, so no division sits on the chain. Results
+ * differ from sequential sums only in the order of the additions.
  */
 #ifndef SKREG_VECTOR_OPS_H
 #define SKREG_VECTOR_OPS_H
@@ -27,6 +33,12 @@
  * the next page before the hardware prefetcher would (at 50 000 rows, 1.53-1.59
  * -> 1.44-1.49 times X.T @ r on 100 columns, 1.47-1.53 -> 1.41-1.53 on 400). */
 #define SKREG_AHEAD 256
+
+/* The arguments of every pass (see skreg_dpass at the end). */
+#define SKREG_PASS_PARAMS(T)                                                   \
+    int n, long ld, const T *X, T *r, T *w, const T *norms2, T l1, T l2,       \
+        int positive, const int *ws, int n_ws, int random,                     \
+        unsigned int *state, T *dw_max, T *w_max
 
 /* Vector types that may sit at any element boundary and alias the arrays. */
 typedef double skreg_v4d __attribute__((vector_size(32), aligned(8), may_alias));
@@ -102,15 +114,21 @@ SKREG_INLINE T NAME(T g, T norm2, T w_j, T inv, T l1, int positive)            \
 SKREG_STEP(skreg_dstep, double)
 SKREG_STEP(skreg_sstep, float)
 
+/* Keep the largest |d| and |w_new| of a pass in dmax and wmax. */
+#define SKREG_TRACK(d, w_new, dmax, wmax)                                      \
+    do {                                                                       \
+        if (((d) < 0 ? -(d) : (d)) > (dmax))                                   \
+            (dmax) = (d) < 0 ? -(d) : (d);                                     \
+        if (((w_new) < 0 ? -(w_new) : (w_new)) > (wmax))                       \
+            (wmax) = (w_new) < 0 ? -(w_new) : (w_new);                         \
+    } while (0)
+
 #include "_register_pass.h"
 #include "_pair_pass.h"
 
 /* The pass one coordinate at a time (arguments as skreg_dpass below). */
 #define SKREG_PASS(NAME, AXPY_DOT, STEP, T)                                    \
-SKREG_CLONES static void NAME(int n, long ld, const T *X, T *r, T *w,          \
-                              const T *norms2, T l1, T l2, int positive,       \
-                              const int *ws, int n_ws, int random,             \
-                              unsigned int *state, T *dw_max, T *w_max)        \
+SKREG_CLONES static void NAME(SKREG_PASS_PARAMS(T))                            \
 {                                                                              \
     T dmax = 0, wmax = 0, g, inv, inv_next = 0;                                \
     int j, j_next = 0;                                                         \
@@ -131,10 +149,7 @@ SKREG_CLONES static void NAME(int n, long ld, const T *X, T *r, T *w,          \
             g = AXPY_DOT(n, -d, X + j * ld, r, X + j_next * ld);               \
         else if (d != 0)                                                       \
             AXPY_DOT(n, -d, X + j * ld, r, X + j * ld);                        \
-        if ((d < 0 ? -d : d) > dmax)                                           \
-            dmax = d < 0 ? -d : d;                                             \
-        if ((w_new < 0 ? -w_new : w_new) > wmax)                               \
-            wmax = w_new < 0 ? -w_new : w_new;                                 \
+        SKREG_TRACK(d, w_new, dmax, wmax);                                     \
         j = j_next;                                                            \
         inv = inv_next;                                                        \
     }                                                                          \
@@ -159,10 +174,7 @@ SKREG_PAIR_PASS(skreg_spass_pairs, skreg_saxpy2_dot3, skreg_sstep, float)
  * values, NaN until known); columns of which four and the residual fit in
  * half the L2 cache take the pair pass; others the single pass above. */
 #define SKREG_DISPATCH(NAME, S, T)                                             \
-static void NAME(int n, long ld, const T *X, T *r, T *w, const T *norms2,      \
-                 T l1, T l2, int positive, const int *ws, int n_ws,            \
-                 int random, unsigned int *state, T *dw_max, T *w_max,         \
-                 T *pair)                                                      \
+static void NAME(SKREG_PASS_PARAMS(T), T *pair)                                \
 {                                                                              \
     *dw_max = 0;                                                               \
     *w_max = 0;                                                                \

@@ -13,7 +13,9 @@
 #ifndef SKREG_PAIR_PASS_H
 #define SKREG_PAIR_PASS_H
 
-#include <unistd.h>
+#if defined(__unix__) || defined(__APPLE__)
+#include <unistd.h> /* sysconf */
+#endif
 
 /* Shortest column the pair pass takes. Measured against X.T @ r on 1000
  * float64 columns, every coordinate moving (all at zero): 150 rows 1.78

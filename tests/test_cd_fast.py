@@ -11,16 +11,7 @@ NO_SNAPSHOTS = {dt: np.empty((0, 0), dtype=dt) for dt in (np.float32, np.float64
 
 def numpy_pass(X, y, w, l1, l2, positive):
     """One cyclic pass of exact coordinate minimisation, written plainly."""
-    w = w.copy()
-    for j in range(X.shape[1]):
-        r = y - X @ w
-        nrm2 = X[:, j] @ X[:, j]
-        z = X[:, j] @ r + nrm2 * w[j]
-        if positive:
-            w[j] = max(z - l1, 0) / (nrm2 + l2)
-        else:
-            w[j] = np.sign(z) * max(abs(z) - l1, 0) / (nrm2 + l2)
-    return w
+    return numpy_passes(X, y, w, l1, range(X.shape[1]), l2, positive)
 
 
 def numpy_gap(X, y, w, l1, l2, positive):

@@ -199,7 +199,8 @@ def cd_dense(const floating[::1, :] X, const floating[::1] y, floating[::1] w,
     cdef int k
     if n_ws == 0:
         max_epochs = min(max_epochs, 1)
-    elif not random and max_epochs > 1:
+    elif (not random and max_epochs > 1
+          and n <= skreg_regpass_rows(sizeof(floating))):
         pair = <floating*> malloc(n_ws * sizeof(floating))
         if pair == NULL:
             raise MemoryError()

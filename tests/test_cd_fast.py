@@ -138,9 +138,10 @@ def test_dense_passes_every_shape(n, p, random, dtype):
 # rows (odd lengths and partial vectors for its scalar tail), the single pass
 # past half the L2 cache.
 KERNEL_LENGTHS = {
-    np.float64: [1, 7, 8, 9, 15, 16, 17, 57, 64, 100, 120, 127, 128, 129, 399,
-                 400, 401, 1003, 40_000],
-    np.float32: [1, 15, 16, 17, 100, 200, 255, 256, 257, 400, 1003, 70_000],
+    np.float64: [1, 7, 8, 9, 15, 16, 17, 57, 64, 100, 120, 127, 128, 129, 159,
+                 160, 161, 200, 399, 400, 401, 512, 513, 1003, 40_000],
+    np.float32: [1, 15, 16, 17, 100, 200, 255, 256, 257, 319, 320, 400, 1003,
+                 1024, 1025, 70_000],
 }
 
 
@@ -153,9 +154,11 @@ def test_dense_pass_kernels(n, dtype, random, positive, l2):
     # products cached across the passes of one call (so coordinates that start
     # moving only in a later pass use cached and fresh values). Pair pass: two
     # updates per sweep, g_e corrected by c's step, odd tails, pairs that draw
-    # one coordinate twice (random order). From a start that is wrong on every
-    # third coordinate, coordinates enter and leave the model from pass to
-    # pass; a zero column must stay at zero.
+    # one coordinate twice (random order). Look-ahead pass (160-512 float64
+    # rows): correlations two coordinates early, corrected by the step between,
+    # cached or fresh cross products, the last two coordinates' updates. From a
+    # start that is wrong on every third coordinate, coordinates enter and
+    # leave the model from pass to pass; a zero column must stay at zero.
     rng = np.random.RandomState(n)
     p = 9
     X = rng.randn(n, p)

@@ -44,6 +44,7 @@ cdef extern from "_vector_ops.h" nogil:
                      const float* norms2, float l1, float l2, int positive,
                      const int* ws, int n_ws, int random, unsigned int* state,
                      float* dw_max, float* w_max, float* pair)
+    int skreg_pass_caches(int n, int size)
 
 
 cdef extern from "_register_pass.h" nogil:
@@ -194,13 +195,14 @@ def cd_dense(const floating[::1, :] X, const floating[::1] y, floating[::1] w,
     cdef floating dw_max, w_max, gap = INFINITY
     cdef unsigned int state = seed if seed != 0 else 1
     # x_next . x_j of each consecutive pair of a cyclic order, filled by the
-    # first pass that needs them (see _register_pass.h); NaN = not yet known
+    # first pass that needs them (see _register_pass.h, _ahead_pass.h); NaN =
+    # not yet known
     cdef floating* pair = NULL
     cdef int k
     if n_ws == 0:
         max_epochs = min(max_epochs, 1)
     elif (not random and max_epochs > 1
-          and n <= skreg_regpass_rows(sizeof(floating))):
+          and skreg_pass_caches(n, sizeof(floating))):
         pair = <floating*> malloc(n_ws * sizeof(floating))
         if pair == NULL:
             raise MemoryError()

@@ -133,7 +133,7 @@ SKREG_INLINE T NAME(int n, T c, const T *x, T *r, const T *z, const T *y,      \
     })
 
 /* Arguments as skreg_dpass in _vector_ops.h, with pair. */
-#define SKREG_AHEAD_PASS(NAME, AXPY_DOT, AXPY_DOT2, STEP, T)                   \
+#define SKREG_AHEAD_PASS(NAME, AXPY_DOT, AXPY_DOT2, T)                         \
 SKREG_AHEAD_CLONES static void NAME(SKREG_PASS_PARAMS(T), T *pair)                   \
 {                                                                              \
     const T lo = positive ? -(T)INFINITY : -l1;                                \

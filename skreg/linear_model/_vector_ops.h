@@ -171,10 +171,8 @@ SKREG_AXPY_DOT1(skreg_daxpy_dot1, double, skreg_v8d, 8)
 SKREG_AXPY_DOT1(skreg_saxpy_dot1, float, skreg_v16f, 16)
 SKREG_AXPY_DOT2(skreg_daxpy_dot2, double, skreg_v8d, 8)
 SKREG_AXPY_DOT2(skreg_saxpy_dot2, float, skreg_v16f, 16)
-SKREG_AHEAD_PASS(skreg_dpass_ahead, skreg_daxpy_dot1, skreg_daxpy_dot2, skreg_dstep,
-                 double)
-SKREG_AHEAD_PASS(skreg_spass_ahead, skreg_saxpy_dot1, skreg_saxpy_dot2, skreg_sstep,
-                 float)
+SKREG_AHEAD_PASS(skreg_dpass_ahead, skreg_daxpy_dot1, skreg_daxpy_dot2, double)
+SKREG_AHEAD_PASS(skreg_spass_ahead, skreg_saxpy_dot1, skreg_saxpy_dot2, float)
 
 /* Column lengths (bytes) of the look-ahead pass. Alternated runs against the
  * pair pass, 1000 float64 columns, every coordinate moving (all at zero):

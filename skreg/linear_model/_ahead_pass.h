@@ -24,7 +24,7 @@
 
 #include <math.h> /* NAN */
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) \
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)            \
     && defined(__ELF__) && defined(__GLIBC__)
 #define SKREG_AHEAD_CLONES                                                     \
     __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
@@ -75,7 +75,7 @@ SKREG_INLINE T NAME(int n, T c, const T *x, T *r, const T *z)                  \
         }                                                                      \
         a[0] += *(const V *)(z + i) * rv;                                      \
     }                                                                          \
-    s = SKREG_LANE_SUM(T, V, W, (a[0] + a[1]) + (a[2] + a[3]));               \
+    s = SKREG_LANE_SUM(T, V, W, (a[0] + a[1]) + (a[2] + a[3]));                \
     for (; i < n; i++) {                                                       \
         r[i] += c * x[i];                                                      \
         s += z[i] * r[i];                                                      \
@@ -111,8 +111,8 @@ SKREG_INLINE T NAME(int n, T c, const T *x, T *r, const T *z, const T *y,      \
         a[0] += zv * rv;                                                       \
         b[0] += zv * *(const V *)(y + i);                                      \
     }                                                                          \
-    s = SKREG_LANE_SUM(T, V, W, (a[0] + a[1]) + (a[2] + a[3]));               \
-    t = SKREG_LANE_SUM(T, V, W, (b[0] + b[1]) + (b[2] + b[3]));               \
+    s = SKREG_LANE_SUM(T, V, W, (a[0] + a[1]) + (a[2] + a[3]));                \
+    t = SKREG_LANE_SUM(T, V, W, (b[0] + b[1]) + (b[2] + b[3]));                \
     for (; i < n; i++) {                                                       \
         r[i] += c * x[i];                                                      \
         s += z[i] * r[i];                                                      \
@@ -125,7 +125,7 @@ SKREG_INLINE T NAME(int n, T c, const T *x, T *r, const T *z, const T *y,      \
 /* The step of SKREG_STEP without branches (z - clamp(z) is the soft
  * threshold; inv = 0 for a zero column): a mispredicted branch would throw
  * away the sweeps running ahead. lo is -l1, or -inf when positive. */
-#define SKREG_AHEAD_STEP(g, norm2, w_j, inv, lo, l1)                            \
+#define SKREG_AHEAD_STEP(g, norm2, w_j, inv, lo, l1)                           \
     ({                                                                         \
         __typeof__(g) z_ = (g) + (norm2) * (w_j), t_ = z_ < (lo) ? (lo) : z_;  \
         t_ = t_ > (l1) ? (l1) : t_;                                            \
@@ -134,7 +134,7 @@ SKREG_INLINE T NAME(int n, T c, const T *x, T *r, const T *z, const T *y,      \
 
 /* Arguments as skreg_dpass in _vector_ops.h, with pair. */
 #define SKREG_AHEAD_PASS(NAME, AXPY_DOT, AXPY_DOT2, T)                         \
-SKREG_AHEAD_CLONES static void NAME(SKREG_PASS_PARAMS(T), T *pair)                   \
+SKREG_AHEAD_CLONES static void NAME(SKREG_PASS_PARAMS(T), T *pair)             \
 {                                                                              \
     const T lo = positive ? -(T)INFINITY : -l1;                                \
     T dmax = 0, wmax = 0, d, d_next = 0, g_next = 0, c, w_new;                 \
@@ -146,7 +146,7 @@ SKREG_AHEAD_CLONES static void NAME(SKREG_PASS_PARAMS(T), T *pair)              
     {                                                                          \
         T g = AXPY_DOT(n, 0, X, r, xj);                                        \
         T inv = norms2[j] != 0 ? 1 / (norms2[j] + l2) : 0;                     \
-        w_new = SKREG_AHEAD_STEP(g, norms2[j], w[j], inv, lo, l1);                   \
+        w_new = SKREG_AHEAD_STEP(g, norms2[j], w[j], inv, lo, l1);             \
         d = w_new - w[j];                                                      \
         w[j] = w_new;                                                          \
         SKREG_TRACK(d, w_new, dmax, wmax);                                     \
@@ -169,7 +169,8 @@ SKREG_AHEAD_CLONES static void NAME(SKREG_PASS_PARAMS(T), T *pair)              
         if (k + 1 < n_ws) {                                                    \
             T inv = norms2[j_next] != 0 ? 1 / (norms2[j_next] + l2) : 0;       \
             T w_old = w[j_next];                                               \
-            w_new = SKREG_AHEAD_STEP(g_next, norms2[j_next], w_old, inv, lo, l1);    \
+            w_new = SKREG_AHEAD_STEP(g_next, norms2[j_next], w_old, inv, lo,   \
+                                     l1);                                      \
             d_next = w_new - w_old;                                            \
             w[j_next] = w_new;                                                 \
             SKREG_TRACK(d_next, w_new, dmax, wmax);                            \

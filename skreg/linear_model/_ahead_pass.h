@@ -22,8 +22,6 @@
 #ifndef SKREG_AHEAD_PASS_H
 #define SKREG_AHEAD_PASS_H
 
-#include <math.h> /* NAN */
-
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)            \
     && defined(__ELF__) && defined(__GLIBC__)
 #define SKREG_AHEAD_CLONES                                                     \
@@ -122,58 +120,24 @@ SKREG_INLINE T NAME(int n, T c, const T *x, T *r, const T *z, const T *y,      \
     return s;                                                                  \
 }
 
-/* The step of SKREG_STEP without branches (z - clamp(z) is the soft
- * threshold; inv = 0 for a zero column): a mispredicted branch would throw
- * away the sweeps running ahead. lo is -l1, or -inf when positive. */
-#define SKREG_AHEAD_STEP(g, norm2, w_j, inv, lo, l1)                           \
-    ({                                                                         \
-        __typeof__(g) z_ = (g) + (norm2) * (w_j), t_ = z_ < (lo) ? (lo) : z_;  \
-        t_ = t_ > (l1) ? (l1) : t_;                                            \
-        (z_ - t_) * (inv);                                                     \
-    })
-
-/* Arguments as skreg_dpass in _vector_ops.h, with pair. */
-#define SKREG_AHEAD_PASS(NAME, AXPY_DOT, AXPY_DOT2, T)                         \
+/* Arguments as skreg_dpass in _vector_ops.h, with pair; MOVE as skreg_dmove.
+ * The loop starts at k = -1 with a step d = 0 of no coordinate, so its first
+ * turn moves coordinate 0 and computes coordinate 1's correlation. */
+#define SKREG_AHEAD_PASS(NAME, AXPY_DOT, AXPY_DOT2, MOVE, T)                   \
 SKREG_AHEAD_CLONES static void NAME(SKREG_PASS_PARAMS(T), T *pair)             \
 {                                                                              \
-    const T lo = positive ? -(T)INFINITY : -l1;                                \
-    T dmax = 0, wmax = 0, d, d_next = 0, g_next = 0, c, w_new;                 \
-    int j, j_next = 0;                                                         \
-    const T *xj;                                                               \
-    /* coordinate 0: its step, and the exact correlation of coordinate 1 */    \
-    j = random ? ws[skreg_rand(state) % n_ws] : ws[0];                         \
-    xj = X + j * ld;                                                           \
-    {                                                                          \
-        T g = AXPY_DOT(n, 0, X, r, xj);                                        \
-        T inv = norms2[j] != 0 ? 1 / (norms2[j] + l2) : 0;                     \
-        w_new = SKREG_AHEAD_STEP(g, norms2[j], w[j], inv, lo, l1);             \
-        d = w_new - w[j];                                                      \
-        w[j] = w_new;                                                          \
-        SKREG_TRACK(d, w_new, dmax, wmax);                                     \
-    }                                                                          \
-    if (n_ws > 1) {                                                            \
-        j_next = random ? ws[skreg_rand(state) % n_ws] : ws[1];                \
-        c = pair ? pair[0] : NAN;                                              \
-        if (d != 0 && c != c) {                                                \
-            g_next = AXPY_DOT2(n, 0, X, r, X + j_next * ld, xj, &c);           \
-            if (pair)                                                          \
-                pair[0] = c;                                                   \
-        } else                                                                 \
-            g_next = AXPY_DOT(n, 0, X, r, X + j_next * ld);                    \
-        if (d != 0)                                                            \
-            g_next -= d * c;                                                   \
-    }                                                                          \
-    /* Here w holds d (coordinate j's step) and r does not; g_next is exact. */\
-    for (int k = 0; k < n_ws; k++) {                                           \
+    T dmax = 0, wmax = 0, d = 0, d_next = 0, g_next, c;                        \
+    int j_next = random ? ws[skreg_rand(state) % n_ws] : ws[0];                \
+    const T *xj = X;                                                           \
+    g_next = AXPY_DOT(n, 0, X, r, X + j_next * ld);                            \
+    /* Each turn: w holds step d of column xj and r does not; g_next is the    \
+     * exact correlation of coordinate j_next. */                              \
+    for (int k = -1; k < n_ws; k++) {                                          \
         int j_after = 0;                                                       \
         if (k + 1 < n_ws) {                                                    \
             T inv = norms2[j_next] != 0 ? 1 / (norms2[j_next] + l2) : 0;       \
-            T w_old = w[j_next];                                               \
-            w_new = SKREG_AHEAD_STEP(g_next, norms2[j_next], w_old, inv, lo,   \
-                                     l1);                                      \
-            d_next = w_new - w_old;                                            \
-            w[j_next] = w_new;                                                 \
-            SKREG_TRACK(d_next, w_new, dmax, wmax);                            \
+            d_next = MOVE(g_next, j_next, w, norms2, inv, l1, positive,        \
+                          &dmax, &wmax);                                       \
         }                                                                      \
         if (k + 2 < n_ws) {                                                    \
             const T *xa;                                                       \
@@ -190,8 +154,7 @@ SKREG_AHEAD_CLONES static void NAME(SKREG_PASS_PARAMS(T), T *pair)             \
             g_next = d_next != 0 ? h - d_next * c : h;                         \
         } else if (d != 0)                                                     \
             AXPY_DOT(n, -d, xj, r, xj);                                        \
-        j = j_next;                                                            \
-        xj = X + j * ld;                                                       \
+        xj = X + j_next * ld;                                                  \
         d = d_next;                                                            \
         d_next = 0;                                                            \
         j_next = j_after;                                                      \

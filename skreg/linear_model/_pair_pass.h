@@ -90,7 +90,7 @@ SKREG_INLINE void NAME(int n, T ca, const T *xa, T cb, const T *xb, T *r,      \
 /* The pass over pairs (arguments as skreg_dpass in _vector_ops.h). Random
  * order draws the same coordinates as the single pass; a pair may repeat a
  * coordinate, and then x_c . x_e is its squared norm, which keeps g_e exact. */
-#define SKREG_PAIR_PASS(NAME, AXPY2_DOT3, STEP, T)                             \
+#define SKREG_PAIR_PASS(NAME, AXPY2_DOT3, MOVE, T)                             \
 SKREG_CLONES static void NAME(SKREG_PASS_PARAMS(T))                            \
 {                                                                              \
     T dmax = 0, wmax = 0, da = 0, db = 0, hc, he, q;                           \
@@ -102,26 +102,15 @@ SKREG_CLONES static void NAME(SKREG_PASS_PARAMS(T))                            \
         const T *xc = X + c * ld, *xe = X + e * ld;                            \
         T inv_c = norms2[c] != 0 ? 1 / (norms2[c] + l2) : 0;                   \
         T inv_e = norms2[e] != 0 ? 1 / (norms2[e] + l2) : 0;                   \
-        T w_c, w_e, new_c, new_e, dc, de;                                      \
         AXPY2_DOT3(n, -da, xa, -db, xb, r, xc, xe, &hc, &he, &q);              \
-        w_c = w[c];                                                            \
-        new_c = STEP(hc, norms2[c], w_c, inv_c, l1, positive);                 \
-        dc = new_c - w_c;                                                      \
-        if (dc != 0)                                                           \
-            w[c] = new_c;                                                      \
-        SKREG_TRACK(dc, new_c, dmax, wmax);                                   \
-        da = dc;                                                               \
+        da = MOVE(hc, c, w, norms2, inv_c, l1, positive, &dmax, &wmax);        \
         xa = xc;                                                               \
         db = 0;                                                                \
         if (last)                                                              \
             break;                                                             \
-        w_e = w[e]; /* after w[c]: c and e may be the same coordinate */       \
-        new_e = STEP(he - dc * q, norms2[e], w_e, inv_e, l1, positive);        \
-        de = new_e - w_e;                                                      \
-        if (de != 0)                                                           \
-            w[e] = new_e;                                                      \
-        SKREG_TRACK(de, new_e, dmax, wmax);                                   \
-        db = de;                                                               \
+        /* after c's move: c and e may be the same coordinate */               \
+        db = MOVE(he - da * q, e, w, norms2, inv_e, l1, positive, &dmax,       \
+                  &wmax);                                                      \
         xb = xe;                                                               \
     }                                                                          \
     if (da != 0 || db != 0) /* the last pair's updates */                      \

@@ -21,6 +21,8 @@
 #ifndef SKREG_VECTOR_OPS_H
 #define SKREG_VECTOR_OPS_H
 
+#include <math.h> /* INFINITY, NAN */
+
 /* target_clones needs the loader's ifunc support: glibc has it, musl does not.
  * Python.h, included first, has already pulled in the C library's headers. */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) \
@@ -98,19 +100,17 @@ SKREG_INLINE T NAME(int n, T c, const T *x, T *r, const T *z)                  \
 }
 
 /* The coordinate's new value: exact minimisation given its correlation g
- * with the residual, its squared norm, its value and 1 / (norm + l2). */
+ * with the residual, its squared norm, its value and 1 / (norm + l2) (0 for a
+ * zero column). z - clamp(z, lo, l1) is the soft threshold (lo = -l1, or -inf
+ * when positive). No branches: a mispredicted one costs more than the whole
+ * step, and in the look-ahead pass it throws away the sweeps running ahead. */
 #define SKREG_STEP(NAME, T)                                                    \
 SKREG_INLINE T NAME(T g, T norm2, T w_j, T inv, T l1, int positive)            \
 {                                                                              \
-    T z;                                                                       \
-    if (norm2 == 0)                                                            \
-        return 0;                                                              \
-    z = g + norm2 * w_j;                                                       \
-    if (z > l1)                                                                \
-        return (z - l1) * inv;                                                 \
-    if (z < -l1 && !positive)                                                  \
-        return (z + l1) * inv;                                                 \
-    return 0;                                                                  \
+    T lo = positive ? -(T)INFINITY : -l1, z = g + norm2 * w_j;                 \
+    T t = z < lo ? lo : z;                                                     \
+    t = t > l1 ? l1 : t;                                                       \
+    return (z - t) * inv;                                                      \
 }
 SKREG_STEP(skreg_dstep, double)
 SKREG_STEP(skreg_sstep, float)
@@ -124,12 +124,28 @@ SKREG_STEP(skreg_sstep, float)
             (wmax) = (w_new) < 0 ? -(w_new) : (w_new);                         \
     } while (0)
 
+/* Coordinate j's step from its correlation g (STEP as skreg_dstep): write
+ * w[j], track the pass's maxima, return the change. The store is not behind
+ * a branch either. */
+#define SKREG_MOVE(NAME, STEP, T)                                              \
+SKREG_INLINE T NAME(T g, int j, T *w, const T *norms2, T inv, T l1,            \
+                    int positive, T *dmax, T *wmax)                            \
+{                                                                              \
+    T w_j = w[j], w_new = STEP(g, norms2[j], w_j, inv, l1, positive);          \
+    T d = w_new - w_j;                                                         \
+    w[j] = w_new;                                                              \
+    SKREG_TRACK(d, w_new, *dmax, *wmax);                                       \
+    return d;                                                                  \
+}
+SKREG_MOVE(skreg_dmove, skreg_dstep, double)
+SKREG_MOVE(skreg_smove, skreg_sstep, float)
+
 #include "_register_pass.h"
 #include "_pair_pass.h"
 #include "_ahead_pass.h"
 
 /* The pass one coordinate at a time (arguments as skreg_dpass below). */
-#define SKREG_PASS(NAME, AXPY_DOT, STEP, T)                                    \
+#define SKREG_PASS(NAME, AXPY_DOT, MOVE, T)                                    \
 SKREG_CLONES static void NAME(SKREG_PASS_PARAMS(T))                            \
 {                                                                              \
     T dmax = 0, wmax = 0, g, inv, inv_next = 0;                                \
@@ -138,20 +154,16 @@ SKREG_CLONES static void NAME(SKREG_PASS_PARAMS(T))                            \
     g = AXPY_DOT(n, 0, X, r, X + j * ld);                                      \
     inv = norms2[j] != 0 ? 1 / (norms2[j] + l2) : 0;                           \
     for (int k = 0; k < n_ws; k++) {                                           \
-        T w_j = w[j], w_new, d;                                                \
+        T d;                                                                   \
         if (k + 1 < n_ws) {                                                    \
             j_next = random ? ws[skreg_rand(state) % n_ws] : ws[k + 1];        \
             inv_next = norms2[j_next] != 0 ? 1 / (norms2[j_next] + l2) : 0;    \
         }                                                                      \
-        w_new = STEP(g, norms2[j], w_j, inv, l1, positive);                    \
-        d = w_new - w_j;                                                       \
-        if (d != 0)                                                            \
-            w[j] = w_new;                                                      \
+        d = MOVE(g, j, w, norms2, inv, l1, positive, &dmax, &wmax);            \
         if (k + 1 < n_ws)                                                      \
             g = AXPY_DOT(n, -d, X + j * ld, r, X + j_next * ld);               \
         else if (d != 0)                                                       \
             AXPY_DOT(n, -d, X + j * ld, r, X + j * ld);                        \
-        SKREG_TRACK(d, w_new, dmax, wmax);                                     \
         j = j_next;                                                            \
         inv = inv_next;                                                        \
     }                                                                          \
@@ -161,18 +173,20 @@ SKREG_CLONES static void NAME(SKREG_PASS_PARAMS(T))                            \
 
 SKREG_AXPY_DOT(skreg_daxpy_dot, double, skreg_v4d, 4)
 SKREG_AXPY_DOT(skreg_saxpy_dot, float, skreg_v8f, 8)
-SKREG_PASS(skreg_dpass_single, skreg_daxpy_dot, skreg_dstep, double)
-SKREG_PASS(skreg_spass_single, skreg_saxpy_dot, skreg_sstep, float)
+SKREG_PASS(skreg_dpass_single, skreg_daxpy_dot, skreg_dmove, double)
+SKREG_PASS(skreg_spass_single, skreg_saxpy_dot, skreg_smove, float)
 SKREG_AXPY2_DOT3(skreg_daxpy2_dot3, double, skreg_v4d, 4)
 SKREG_AXPY2_DOT3(skreg_saxpy2_dot3, float, skreg_v8f, 8)
-SKREG_PAIR_PASS(skreg_dpass_pairs, skreg_daxpy2_dot3, skreg_dstep, double)
-SKREG_PAIR_PASS(skreg_spass_pairs, skreg_saxpy2_dot3, skreg_sstep, float)
+SKREG_PAIR_PASS(skreg_dpass_pairs, skreg_daxpy2_dot3, skreg_dmove, double)
+SKREG_PAIR_PASS(skreg_spass_pairs, skreg_saxpy2_dot3, skreg_smove, float)
 SKREG_AXPY_DOT1(skreg_daxpy_dot1, double, skreg_v8d, 8)
 SKREG_AXPY_DOT1(skreg_saxpy_dot1, float, skreg_v16f, 16)
 SKREG_AXPY_DOT2(skreg_daxpy_dot2, double, skreg_v8d, 8)
 SKREG_AXPY_DOT2(skreg_saxpy_dot2, float, skreg_v16f, 16)
-SKREG_AHEAD_PASS(skreg_dpass_ahead, skreg_daxpy_dot1, skreg_daxpy_dot2, double)
-SKREG_AHEAD_PASS(skreg_spass_ahead, skreg_saxpy_dot1, skreg_saxpy_dot2, float)
+SKREG_AHEAD_PASS(skreg_dpass_ahead, skreg_daxpy_dot1, skreg_daxpy_dot2,
+                 skreg_dmove, double)
+SKREG_AHEAD_PASS(skreg_spass_ahead, skreg_saxpy_dot1, skreg_saxpy_dot2,
+                 skreg_smove, float)
 
 /* Column lengths (bytes) of the look-ahead pass. Alternated runs against the
  * pair pass, 1000 float64 columns, every coordinate moving (all at zero):

@@ -23,7 +23,8 @@ extensions = [
         "skreg.linear_model._columns_fast",
         ["skreg/linear_model/_columns_fast.pyx"],
         include_dirs=["skreg/linear_model"],
-        depends=["skreg/linear_model/_stats_ops.h"],
+        depends=["skreg/linear_model/_stats_ops.h",
+                 "skreg/linear_model/_cross_products.h"],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_9_API_VERSION")],
         extra_compile_args=["-O3", "-fno-wrapv"],  # see _cd_fast
     ),

@@ -1,5 +1,7 @@
 """The working-set solver: same optimum as plain CD, safe screening, extrapolation."""
 
+import mmap
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -7,7 +9,7 @@ import scipy.sparse as sp
 from skreg import ElasticNet, LassoRegressor
 from skreg.linear_model import _cd_fast
 from skreg.linear_model._base import make_design
-from skreg.linear_model._cd_problems import DenseRestricted, GramCache
+from skreg.linear_model._cd_problems import DenseRestricted, GramCache, column_buffer
 from skreg.linear_model._cd_solver import coordinate_descent, gram_problem
 
 from _objectives import kkt_violation
@@ -240,3 +242,21 @@ def test_gram_cache_matches_direct_products_as_sets_change():
         np.testing.assert_allclose(cache.residual(pos, w), y - X[:, ws] @ w,
                                    rtol=1e-12)
     assert len(cache.chunks) == 3 and cache.cols.size == 6
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n, k", [(10, 3), (1 << 17, 5)])
+def test_column_buffer(dtype, n, k):
+    # below 4 MiB a numpy array, from it a mapping of plain pages: both must
+    # be writable, F-ordered and of the asked shape and dtype
+    out = column_buffer(n, k, dtype)
+    assert out.shape == (n, k) and out.dtype == dtype
+    assert out.flags.f_contiguous and out.flags.writeable
+    out[:] = np.arange(k, dtype=dtype)
+    assert np.all(out[-1] == np.arange(k))
+    base = out
+    while isinstance(base, np.ndarray) and base.base is not None:
+        base = base.base
+    if isinstance(base, memoryview):
+        base = base.obj
+    assert isinstance(base, mmap.mmap) == (out.nbytes >= 1 << 22)

@@ -143,3 +143,44 @@ def test_gather_dense(order, dtype):
         _columns_fast.gather_dense(X, np.array([9], dtype=np.int32), mean, out[:, :1])
     with pytest.raises(ValueError, match="out does not match"):
         _columns_fast.gather_dense(X, cols, mean, out[:, :3])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n", [0, 5, 8, 511, 512, 513, 1100])
+@pytest.mark.parametrize("k, m", [(1, 1), (3, 6), (4, 4), (9, 5)])
+def test_cross_products(dtype, n, k, m):
+    # sizes straddle the vector width (8 / 16), the tile (4) and the row block
+    # (512); out is a block of a larger matrix, whose other entries stay put
+    rng = np.random.RandomState(n + k)
+    A = np.asfortranarray(rng.randn(n, k).astype(dtype))
+    B = np.asfortranarray(rng.randn(n, m).astype(dtype))
+    big = np.full((k + 2, m + 3), -7.0, dtype=dtype)
+    _columns_fast.cross_products(A, B, big[1:k + 1, 2:m + 2])
+    ref = A.astype(np.float64).T @ B.astype(np.float64)
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(big[1:k + 1, 2:m + 2], ref, rtol=tol,
+                               atol=tol * max(n, 1))
+    big[1:k + 1, 2:m + 2] = -7.0
+    assert np.all(big == -7.0)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n, k", [(7, 1), (600, 6), (1030, 13)])
+def test_cross_products_of_a_block_with_itself(dtype, n, k):
+    # only the tiles on and above the diagonal are computed, then mirrored
+    A = np.asfortranarray(np.random.RandomState(k).randn(n, k).astype(dtype))
+    out = np.full((k, k), np.nan, dtype=dtype)
+    _columns_fast.cross_products(A, A, out)
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(out, A.astype(np.float64).T @ A, rtol=tol,
+                               atol=tol * n)
+    np.testing.assert_array_equal(out, out.T)
+
+
+def test_cross_products_rejects_mismatched_shapes():
+    A = np.asfortranarray(np.ones((10, 3)))
+    with pytest.raises(ValueError, match="shapes"):
+        _columns_fast.cross_products(A, np.asfortranarray(np.ones((9, 2))),
+                                     np.empty((3, 2)))
+    with pytest.raises(ValueError, match="shapes"):
+        _columns_fast.cross_products(A, A, np.empty((3, 2)))

@@ -7,6 +7,7 @@ the set, calls the kernel for a few passes, computes its own gap and tests
 extrapolated points. Only these classes and the solver call ``_cd_fast``.
 """
 
+import mmap
 from typing import NamedTuple
 
 import numpy as np
@@ -14,6 +15,7 @@ import numpy as np
 from . import _cd_fast, _columns_fast
 
 _INT32_MAX = np.iinfo(np.int32).max
+HUGE_PAGE_ARRAY = 1 << 22  # bytes from which numpy asks for huge pages
 
 
 __all__ = [
@@ -56,6 +58,27 @@ def gram_problem(design):
     q = np.asfortranarray(q, dtype=dtype)
     yy = np.einsum("ij,ij->j", Y, Y).astype(dtype)
     return GramProblem(Q, q, yy)
+
+
+def column_buffer(n, k, dtype):
+    """An uninitialised F-ordered ``(n, k)`` array on ordinary 4 KiB pages.
+
+    numpy asks for transparent huge pages on arrays of 4 MiB or more. Where
+    the kernel then compacts memory on the page fault (the common ``defrag``
+    setting ``madvise``), the faults of a gather's fresh buffer could triple
+    its cost and did so for minutes at a time on tall data; plain pages cost a
+    steady ~0.35 ms per MiB. An anonymous mapping not advised for huge pages
+    gets none under ``enabled=madvise``, and only free ones, without
+    compaction, under ``enabled=always``.
+    """
+    dtype = np.dtype(dtype)
+    nbytes = n * k * dtype.itemsize
+    if nbytes < HUGE_PAGE_ARRAY or not hasattr(mmap, "MAP_ANONYMOUS"):
+        return np.empty((n, k), dtype=dtype, order="F")
+    # populated at once: cheaper than a fault per page
+    flags = mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | getattr(mmap, "MAP_POPULATE", 0)
+    buf = mmap.mmap(-1, nbytes, flags=flags)
+    return np.frombuffer(buf, dtype=dtype, count=n * k).reshape((n, k), order="F")
 
 
 def as_int32(a, what):
@@ -226,9 +249,9 @@ class GramCache:
             Q = np.empty((m + k,) * 2, dtype=self.X.dtype)
             Q[:m, :m] = self.Q
             for start, stop, chunk in self._spans():
-                Q[m:, start:stop] = X_new.T @ chunk
+                _columns_fast.cross_products(X_new, chunk, Q[m:, start:stop])
             Q[:m, m:] = Q[m:, :m].T
-            Q[m:, m:] = X_new.T @ X_new
+            _columns_fast.cross_products(X_new, X_new, Q[m:, m:])
             self.chunks.append(X_new)
             self.Q, self.cols = Q, np.concatenate([self.cols, new])
             self.q = np.concatenate([self.q, X_new.T @ self.y])
@@ -284,7 +307,7 @@ class DenseTarget:
 
     def columns(self, ws):
         """The centred columns ``ws``, F-ordered."""
-        out = np.empty((self.X.shape[0], len(ws)), dtype=self.X.dtype, order="F")
+        out = column_buffer(self.X.shape[0], len(ws), self.X.dtype)
         _columns_fast.gather_dense(self.X, np.asarray(ws, dtype=np.int32), self.mean,
                                    out)
         return out

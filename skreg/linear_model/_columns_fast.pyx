@@ -279,3 +279,49 @@ def _centred_sq_norms_c(const floating[:, ::1] X, const double[::1] mean,
             for j in range(p):  # contiguous in j: vectorisable
                 d = X[i, j] - mean[j]
                 sq[j] += d * d
+
+
+cdef extern from "_cross_products.h" nogil:
+    ctypedef struct skreg_cv8d:
+        pass
+    ctypedef struct skreg_cv16f:
+        pass
+    void skreg_dcross_products(long n, int k, int m, const double* A, long lda,
+                               const double* B, long ldb, double* C, long cs_a,
+                               long cs_b, int sym, skreg_cv8d* acc)
+    void skreg_scross_products(long n, int k, int m, const float* A, long lda,
+                               const float* B, long ldb, float* C, long cs_a,
+                               long cs_b, int sym, skreg_cv16f* acc)
+
+
+def cross_products(const floating[::1, :] A, const floating[::1, :] B,
+                   floating[:, :] out):
+    """``out[:] = A.T @ B`` for F-ordered ``A`` (n x k) and ``B`` (n x m) of
+    one dtype; ``out`` (k x m) may be a strided view (a block of a larger
+    matrix). Sums run in the data's dtype, as BLAS's do; when ``B`` is ``A``
+    only the upper triangle is computed, then mirrored."""
+    cdef Py_ssize_t n = A.shape[0], k = A.shape[1], m = B.shape[1]
+    cdef Py_ssize_t itemsize = sizeof(floating)
+    if B.shape[0] != n or out.shape[0] != k or out.shape[1] != m:
+        raise ValueError("cross_products: shapes of A, B and out do not match.")
+    if k == 0 or m == 0:
+        return
+    if k > 2**30 or m > 2**30:
+        raise ValueError("cross_products: too many columns.")
+    # 16 vectors of 64 bytes per 4 x 4 tile
+    acc = np.empty(((k + 3) // 4) * ((m + 3) // 4) * 16 * 64 // itemsize,
+                   dtype=np.float32 if floating is float else np.float64)
+    cdef floating[::1] acc_v = acc
+    cdef long cs_a = out.strides[0] // itemsize, cs_b = out.strides[1] // itemsize
+    cdef const floating* a_p = &A[0, 0] if n else NULL
+    cdef const floating* b_p = &B[0, 0] if n else NULL
+    cdef long lda = max(1, A.strides[1] // itemsize)
+    cdef long ldb = max(1, B.strides[1] // itemsize)
+    cdef int sym = a_p == b_p and k == m and lda == ldb
+    with nogil:
+        if floating is float:
+            skreg_scross_products(n, k, m, a_p, lda, b_p, ldb, &out[0, 0], cs_a,
+                                  cs_b, sym, <skreg_cv16f*>&acc_v[0])
+        else:
+            skreg_dcross_products(n, k, m, a_p, lda, b_p, ldb, &out[0, 0], cs_a,
+                                  cs_b, sym, <skreg_cv8d*>&acc_v[0])

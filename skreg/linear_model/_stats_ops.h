@@ -17,6 +17,12 @@
 #define SKREG_STATS_CLONES
 #endif
 
+/* Rows read ahead, a cache line of each per line of the sweep: with the
+ * hardware prefetcher alone the pass took 13-14 ms on a 50 000 x 378 float64
+ * X, against 9.5 ms for X.T @ y; with these, 10-10.7 ms (8 and 32 rows
+ * ahead did as well). */
+#define SKREG_STATS_AHEAD 16
+
 #define SKREG_SHIFTED_SUMS(NAME, T)                                            \
 SKREG_STATS_CLONES static void NAME(long n, long p, const T *X,                \
                                     const double *y, double *restrict s1,      \
@@ -29,12 +35,21 @@ SKREG_STATS_CLONES static void NAME(long n, long p, const T *X,                \
             g[j] += (double)x0[j] * y[0];                                      \
     for (; i + 4 <= n; i += 4) {                                               \
         const T *r0 = X + i * p, *r1 = r0 + p, *r2 = r1 + p, *r3 = r2 + p;     \
-        for (long j = 0; j < p; j++) {                                         \
-            double b = x0[j];                                                  \
-            double d0 = r0[j] - b, d1 = r1[j] - b, d2 = r2[j] - b;             \
-            double d3 = r3[j] - b;                                             \
-            s1[j] += (d0 + d1) + (d2 + d3);                                    \
-            s2[j] += (d0 * d0 + d1 * d1) + (d2 * d2 + d3 * d3);                \
+        const T *pf = r0 + SKREG_STATS_AHEAD * p;                              \
+        int ahead = i + SKREG_STATS_AHEAD + 4 <= n;                            \
+        const long line = 64 / (long)sizeof(T);                                \
+        for (long jb = 0; jb < p; jb += line) {                                \
+            long je = jb + line < p ? jb + line : p;                           \
+            if (ahead)                                                         \
+                for (int u = 0; u < 4; u++)                                    \
+                    __builtin_prefetch(pf + u * p + jb);                       \
+            for (long j = jb; j < je; j++) {                                   \
+                double b = x0[j];                                              \
+                double d0 = r0[j] - b, d1 = r1[j] - b, d2 = r2[j] - b;         \
+                double d3 = r3[j] - b;                                         \
+                s1[j] += (d0 + d1) + (d2 + d3);                                \
+                s2[j] += (d0 * d0 + d1 * d1) + (d2 * d2 + d3 * d3);            \
+            }                                                                  \
         }                                                                      \
         if (y) {                                                               \
             double y0 = y[i], y1 = y[i + 1], y2 = y[i + 2], y3 = y[i + 3];     \

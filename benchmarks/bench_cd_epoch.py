@@ -3,9 +3,12 @@
 A pass over k columns reads each column once for its correlation with the
 residual and, when the coefficient moves, once more to update the residual.
 Its limit is one read of the same columns: ``X[:, ws].T @ r``. This script
-reports the median time of both and their ratio, for dense float64 columns,
-and the time of the pass the solver actually runs when ``n >= 2 k``: on the
-Gram block of the columns, where a pass costs O(k^2) and never reads X.
+reports the median time of both and their ratio, for dense float64 columns
+laid out as the solver's gathers lay them out (each column starting on a cache
+line; numpy's own arrays start 16 or 32 bytes past one, which made a pass over
+200-row columns 25% slower and this benchmark bimodal), and the time of the
+pass the solver actually runs when ``n >= 2 k``: on the Gram block of the
+columns, where a pass costs O(k^2) and never reads X.
 
 The solver runs passes in calls of ``ANDERSON_K`` (5) between extrapolations:
 "pass" is a pass of such a call (its time / 5), "lone pass" a call of one pass
@@ -29,6 +32,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from skreg.linear_model import _cd_fast
+from skreg.linear_model._cd_problems import column_buffer
 from skreg.linear_model._cd_solver import ANDERSON_K
 
 
@@ -63,7 +67,8 @@ def gram_pass(X, y, l1, repeats=15):
 
 def measure(n, k, repeats=31, moving=True):
     rng = np.random.RandomState(0)
-    X = np.asfortranarray(rng.randn(n, k))
+    X = column_buffer(n, k, np.float64)  # as the solver's gathers lay it out
+    X[:] = rng.randn(n, k)
     y = rng.randn(n)
     norms2 = (X * X).sum(0)
     ws = np.arange(k, dtype=np.int32)

@@ -241,3 +241,39 @@ def test_random_order_reaches_the_same_optimum():
                           NO_SNAPSHOTS[np.float64])
         out.append(w)
     np.testing.assert_allclose(out[0], out[1], atol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n", [7, 100, 150, 200, 513])
+def test_dense_kernels_read_padded_columns(dtype, n):
+    # the solver hands the kernels the first rows of line-padded columns
+    # (_cd_problems.column_buffer): same passes and gap as on an F-ordered copy
+    from skreg.linear_model._cd_problems import column_buffer
+
+    X, y, w0 = problem(dtype, n=n, p=30, seed=n)
+    padded = column_buffer(n, X.shape[1], dtype)
+    padded[:] = X
+    assert not padded.flags.f_contiguous or n * X.itemsize % 64 == 0
+    ws = np.arange(X.shape[1], dtype=np.int32)
+    out = []
+    for A in (np.asfortranarray(X), padded):
+        w, R = w0.copy(), y - X @ w0
+        _cd_fast.cd_dense(A, y, w, R, (X * X).sum(0), 0.5, 0.1, ws, False, 3,
+                          0.0, 0.0, False, 1, 0, NO_SNAPSHOTS[dtype])
+        out.append((w, R, _cd_fast.gap_dense(A, y, w, R, ws, 0.5, 0.1, False)))
+    np.testing.assert_array_equal(out[0][0], out[1][0])
+    np.testing.assert_array_equal(out[0][1], out[1][1])
+    assert out[0][2] == out[1][2]
+
+
+def test_dense_kernels_reject_strided_rows():
+    X, y, w = problem(np.float64)
+    ws = np.arange(X.shape[1], dtype=np.int32)
+    for bad in (np.ascontiguousarray(X), np.asfortranarray(X)[::2]):
+        yb = y[:bad.shape[0]].copy()
+        with pytest.raises(ValueError, match="contiguous columns"):
+            _cd_fast.cd_dense(bad, yb, w.copy(), yb.copy(), (bad * bad).sum(0), 1.0,
+                              0.0, ws, False, 1, 0.0, 0.0, False, 1, 0,
+                              NO_SNAPSHOTS[np.float64])
+        with pytest.raises(ValueError, match="contiguous columns"):
+            _cd_fast.gap_dense(bad, yb, w, yb.copy(), ws, 1.0, 0.0, False)

@@ -245,18 +245,22 @@ def test_gram_cache_matches_direct_products_as_sets_change():
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("n, k", [(10, 3), (1 << 17, 5)])
-def test_column_buffer(dtype, n, k):
-    # below 4 MiB a numpy array, from it a mapping of plain pages: both must
-    # be writable, F-ordered and of the asked shape and dtype
-    out = column_buffer(n, k, dtype)
-    assert out.shape == (n, k) and out.dtype == dtype
-    assert out.flags.f_contiguous and out.flags.writeable
+@pytest.mark.parametrize("n, k", [(10, 3), (16, 2), (150, 7), (1 << 17, 5)])
+@pytest.mark.parametrize("plain_pages", [False, True])
+def test_column_buffer(dtype, n, k, plain_pages):
+    # contiguous, writable columns, each starting on a 64-byte line; with
+    # plain_pages and from 4 MiB a mapping of its own, else a numpy array
+    out = column_buffer(n, k, dtype, plain_pages)
+    assert out.shape == (n, k) and out.dtype == dtype and out.flags.writeable
+    assert out.strides[0] == out.itemsize
+    assert out.ctypes.data % 64 == 0 and out.strides[1] % 64 == 0
+    assert out.strides[1] - n * out.itemsize < 64  # padded to one line at most
     out[:] = np.arange(k, dtype=dtype)
-    assert np.all(out[-1] == np.arange(k))
+    assert np.all(out[-1] == np.arange(k)) and np.all(out[0] == np.arange(k))
     base = out
     while isinstance(base, np.ndarray) and base.base is not None:
         base = base.base
     if isinstance(base, memoryview):
         base = base.obj
-    assert isinstance(base, mmap.mmap) == (out.nbytes >= 1 << 22)
+    big = out.strides[1] * k >= 1 << 22
+    assert isinstance(base, mmap.mmap) == (plain_pages and big)

@@ -184,3 +184,28 @@ def test_cross_products_rejects_mismatched_shapes():
                                      np.empty((3, 2)))
     with pytest.raises(ValueError, match="shapes"):
         _columns_fast.cross_products(A, A, np.empty((3, 2)))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_gather_and_products_on_padded_columns(dtype):
+    # the solver's column buffers are the first rows of line-padded columns
+    from skreg.linear_model._cd_problems import column_buffer
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(150, 12).astype(dtype)
+    cols = np.array([3, 0, 11, 5, 7], dtype=np.int32)
+    mean = X.mean(axis=0)
+    out = column_buffer(150, cols.size, dtype)
+    _columns_fast.gather_dense(X, cols, mean, out)
+    np.testing.assert_array_equal(out, X[:, cols] - mean[cols])
+    Q = np.empty((cols.size, cols.size), dtype=dtype)
+    _columns_fast.cross_products(out, out, Q)
+    tol = 1e-4 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(Q, np.asarray(out, dtype=float).T @ out, rtol=tol,
+                               atol=tol * 150)
+    rows = np.ascontiguousarray(out)  # strided rows are refused
+    with pytest.raises(ValueError, match="contiguous columns"):
+        _columns_fast.cross_products(rows, out, Q)
+    with pytest.raises(ValueError, match="contiguous columns"):
+        _columns_fast.gather_dense(X, cols, mean, np.empty((150, cols.size),
+                                                           dtype=dtype))

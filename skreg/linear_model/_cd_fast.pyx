@@ -59,17 +59,19 @@ def register_pass_rows(dtype):
     return skreg_regpass_rows(np.dtype(dtype).itemsize)
 
 
-cdef inline void _dense_pass(int n, const floating* X, floating* R, floating* w,
+cdef inline void _dense_pass(int n, long ld, const floating* X, floating* R,
+                             floating* w,
                              const floating* norms2, floating l1, floating l2,
                              bint positive, const int* ws, int n_ws, bint random,
                              unsigned int* state, floating* dw_max,
                              floating* w_max, floating* pair) noexcept nogil:
-    """One pass over ``ws`` (see ``_vector_ops.h``); X is F-ordered, n rows."""
+    """One pass over ``ws`` (see ``_vector_ops.h``); X has n rows per column,
+    columns ``ld`` items apart."""
     if floating is float:
-        skreg_spass(n, n, X, R, w, norms2, l1, l2, positive, ws, n_ws, random, state,
+        skreg_spass(n, ld, X, R, w, norms2, l1, l2, positive, ws, n_ws, random, state,
                     dw_max, w_max, pair)
     else:
-        skreg_dpass(n, n, X, R, w, norms2, l1, l2, positive, ws, n_ws, random, state,
+        skreg_dpass(n, ld, X, R, w, norms2, l1, l2, positive, ws, n_ws, random, state,
                     dw_max, w_max, pair)
 
 
@@ -166,7 +168,17 @@ cdef inline void _snapshot(floating[:, ::1] snapshots, int epoch,
             snapshots[epoch, k] = w[ws[k]]
 
 
-cdef floating _gap_dense(const floating[::1, :] X, const floating[::1] y,
+cdef long _column_stride(const floating[:, :] X) except -1:
+    """Items between columns of X, whose columns must be contiguous."""
+    cdef long size = sizeof(floating)
+    if X.shape[0] > 1 and X.strides[0] != size:
+        raise ValueError("X must have contiguous columns (F-ordered).")
+    if X.shape[1] > 1 and (X.strides[1] % size or X.strides[1] < X.shape[0] * size):
+        raise ValueError("X's columns must not overlap or be misaligned.")
+    return max(1, X.strides[1] // size)
+
+
+cdef floating _gap_dense(const floating[:, :] X, const floating[::1] y,
                          const floating[::1] w, const floating[::1] R,
                          const int[::1] ws, floating l1, floating l2,
                          bint positive) noexcept nogil:
@@ -180,15 +192,18 @@ cdef floating _gap_dense(const floating[::1, :] X, const floating[::1] y,
     return _gap(_dot(n, &R[0], &R[0]), _dot(n, &R[0], &y[0]), acc, l1, l2)
 
 
-def cd_dense(const floating[::1, :] X, const floating[::1] y, floating[::1] w,
+def cd_dense(const floating[:, :] X, const floating[::1] y, floating[::1] w,
              floating[::1] R, const floating[::1] norms2, floating l1, floating l2,
              const int[::1] ws, bint positive, int max_epochs, floating gap_tol,
              floating dw_tol, bint random, unsigned int seed, int gap_every,
              floating[:, ::1] snapshots):
-    """Coordinate descent on dense, F-ordered, centred ``X``.
+    """Coordinate descent on dense, centred ``X`` with contiguous columns (F-ordered,
+    or a view of the first rows of a taller F-ordered array: columns padded to
+    whole cache lines keep every vector load within one line).
 
     ``R`` must hold ``y - X w`` and is kept up to date.
     """
+    cdef long ld = _column_stride(X)
     cdef int n = X.shape[0]
     cdef int n_ws = ws.shape[0]
     cdef int epoch = 0
@@ -215,8 +230,9 @@ def cd_dense(const floating[::1, :] X, const floating[::1] y, floating[::1] w,
                 w_max = 0
                 if n_ws == 0:
                     break
-                _dense_pass(n, &X[0, 0], &R[0], &w[0], &norms2[0], l1, l2, positive,
-                            &ws[0], n_ws, random, &state, &dw_max, &w_max, pair)
+                _dense_pass(n, ld, &X[0, 0], &R[0], &w[0], &norms2[0], l1, l2,
+                            positive, &ws[0], n_ws, random, &state, &dw_max, &w_max,
+                            pair)
                 _snapshot(snapshots, epoch, w, ws)
                 if _check_now(epoch, max_epochs, dw_max, w_max, dw_tol, gap_every):
                     gap = _gap_dense(X, y, w, R, ws, l1, l2, positive)
@@ -368,11 +384,13 @@ def cd_gram(const floating[:, ::1] Q, const floating[::1] q, floating yy,
     return gap, epoch + 1
 
 
-def gap_dense(const floating[::1, :] X, const floating[::1] y,
+def gap_dense(const floating[:, :] X, const floating[::1] y,
               const floating[::1] w, const floating[::1] R, const int[::1] ws,
               floating l1, floating l2, bint positive):
-    """Duality gap restricted to ``ws`` (``R`` holds ``y - X w``)."""
+    """Duality gap restricted to ``ws`` (``R`` holds ``y - X w``); X as for
+    ``cd_dense``."""
     cdef floating gap
+    _column_stride(X)
     with nogil:
         gap = _gap_dense(X, y, w, R, ws, l1, l2, positive)
     return gap

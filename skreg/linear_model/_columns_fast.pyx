@@ -60,10 +60,10 @@ cdef Py_ssize_t GATHER_BLOCK = 1 << 18  # bytes of rows read per block: L2-resid
 
 
 def gather_dense(const floating[:, :] X, const int[::1] cols, mean,
-                 floating[::1, :] out):
+                 floating[:, :] out):
     """``out[:, k] = X[:, cols[k]] - mean[cols[k]]`` for dense ``X`` in any memory
-    layout (``mean=None``: no centring); ``out`` is F-ordered, of X's dtype, and
-    ``mean`` of it too.
+    layout (``mean=None``: no centring); ``out`` has contiguous columns, the
+    dtype of X, and so has ``mean``.
 
     From C-ordered X, ``X[:, cols]`` reads the rows once but its F-ordered copy
     transposes a second time. This reads X once, by blocks of rows that stay in
@@ -76,6 +76,8 @@ def gather_dense(const floating[:, :] X, const int[::1] cols, mean,
     cdef Py_ssize_t rows = max(8, GATHER_BLOCK // max(1, abs(X.strides[0])))
     if out.shape[0] != n or out.shape[1] != m:
         raise ValueError("gather_dense: out does not match X and cols.")
+    if n > 1 and out.strides[0] != sizeof(floating):
+        raise ValueError("gather_dense: out must have contiguous columns.")
     if m and (np.min(cols) < 0 or np.max(cols) >= X.shape[1]):
         raise ValueError("gather_dense: a column index is out of range.")
     if mean is None:
@@ -294,12 +296,13 @@ cdef extern from "_cross_products.h" nogil:
                                long cs_b, int sym, skreg_cv16f* acc)
 
 
-def cross_products(const floating[::1, :] A, const floating[::1, :] B,
+def cross_products(const floating[:, :] A, const floating[:, :] B,
                    floating[:, :] out):
-    """``out[:] = A.T @ B`` for F-ordered ``A`` (n x k) and ``B`` (n x m) of
-    one dtype; ``out`` (k x m) may be a strided view (a block of a larger
-    matrix). Sums run in the data's dtype, as BLAS's do; when ``B`` is ``A``
-    only the upper triangle is computed, then mirrored."""
+    """``out[:] = A.T @ B`` for ``A`` (n x k) and ``B`` (n x m) of one dtype
+    with contiguous columns (F-ordered, or their first rows); ``out`` (k x m)
+    may be a strided view (a block of a larger matrix). Sums run in the
+    data's dtype, as BLAS's do; when ``B`` is ``A`` only the upper triangle is
+    computed, then mirrored."""
     cdef Py_ssize_t n = A.shape[0], k = A.shape[1], m = B.shape[1]
     cdef Py_ssize_t itemsize = sizeof(floating)
     if B.shape[0] != n or out.shape[0] != k or out.shape[1] != m:
@@ -308,6 +311,8 @@ def cross_products(const floating[::1, :] A, const floating[::1, :] B,
         return
     if k > 2**30 or m > 2**30:
         raise ValueError("cross_products: too many columns.")
+    if n > 1 and (A.strides[0] != itemsize or B.strides[0] != itemsize):
+        raise ValueError("cross_products: A and B must have contiguous columns.")
     # 16 vectors of 64 bytes per 4 x 4 tile
     acc = np.empty(((k + 3) // 4) * ((m + 3) // 4) * 16 * 64 // itemsize,
                    dtype=np.float32 if floating is float else np.float64)

@@ -42,11 +42,11 @@ def passes(X, y, norms2, l1, l2, ws, n_passes):
     w, R = np.zeros(X.shape[1]), y.copy()
     start = time.perf_counter()
     _cd_fast.cd_dense(X, y, w, R, norms2, l1, l2, ws, False, n_passes, 0.0, 0.0,
-                      False, 1, 0, np.empty((0, 0)))
+                      False, 1, 0, np.empty((0, 0)), True)
     seconds = (time.perf_counter() - start) / n_passes
     w_last = w.copy()  # one more pass: did every coordinate still move?
     _cd_fast.cd_dense(X, y, w, R, norms2, l1, l2, ws, False, 1, 0.0, 0.0, False, 1,
-                      0, np.empty((0, 0)))
+                      0, np.empty((0, 0)), True)
     return seconds, np.mean(w != w_last)
 
 

@@ -5,6 +5,7 @@ import pytest
 import scipy.sparse as sp
 
 from skreg.linear_model import _cd_fast
+from skreg.linear_model._cd_problems import column_buffer
 
 NO_SNAPSHOTS = {dt: np.empty((0, 0), dtype=dt) for dt in (np.float32, np.float64)}
 
@@ -149,16 +150,19 @@ KERNEL_LENGTHS = {
                                      for n in ns])
 @pytest.mark.parametrize("random", [False, True])
 @pytest.mark.parametrize("positive,l2", [(False, 0.0), (True, 0.0), (False, 5.0)])
-def test_dense_pass_kernels(n, dtype, random, positive, l2):
+@pytest.mark.parametrize("padded", [False, True])
+def test_dense_pass_kernels(n, dtype, random, positive, l2, padded):
     # Register pass: masked last vector, look-ahead correlation, cross
     # products cached across the passes of one call (so coordinates that start
     # moving only in a later pass use cached and fresh values). Pair pass: two
     # updates per sweep, g_e corrected by c's step, odd tails, pairs that draw
-    # one coordinate twice (random order). Look-ahead pass (160-512 float64
+    # one coordinate twice (random order). Look-ahead pass (129-512 float64
     # rows): correlations two coordinates early, corrected by the step between,
     # cached or fresh cross products, the last two coordinates' updates. From a
     # start that is wrong on every third coordinate, coordinates enter and
     # leave the model from pass to pass; a zero column must stay at zero.
+    # Padded: the solver's layout, columns padded with zeros to whole lines,
+    # which the kernels then run over whole vectors (zero_padded).
     rng = np.random.RandomState(n)
     p = 9
     X = rng.randn(n, p)
@@ -171,8 +175,13 @@ def test_dense_pass_kernels(n, dtype, random, positive, l2):
     w0 = np.where(np.arange(p) % 3 == 2, 0.5, 0.0).astype(dtype)
     w, R = w0.copy(), y - X @ w0
     ws = np.arange(p, dtype=np.int32)
-    _cd_fast.cd_dense(np.asfortranarray(X), y, w, R, (X * X).sum(0), l1, l2, ws,
-                      positive, 6, 0.0, 0.0, random, 11, 0, NO_SNAPSHOTS[dtype])
+    if padded:
+        A = column_buffer(n, p, dtype)
+        A[:] = X
+    else:
+        A = np.asfortranarray(X)
+    _cd_fast.cd_dense(A, y, w, R, (X * X).sum(0), l1, l2, ws, positive, 6, 0.0, 0.0,
+                      random, 11, 0, NO_SNAPSHOTS[dtype], padded)
     order = xorshift_order(11, p, 6 * p) if random else list(range(p)) * 6
     expected = numpy_passes(X.astype(float), y.astype(float), w0.astype(float), l1,
                             order, l2, positive)
@@ -247,23 +256,33 @@ def test_random_order_reaches_the_same_optimum():
 @pytest.mark.parametrize("n", [7, 100, 150, 200, 513])
 def test_dense_kernels_read_padded_columns(dtype, n):
     # the solver hands the kernels the first rows of line-padded columns
-    # (_cd_problems.column_buffer): same passes and gap as on an F-ordered copy
-    from skreg.linear_model._cd_problems import column_buffer
-
+    # (column_buffer): the same passes and gap as on an F-ordered copy, read
+    # as they are; run over whole vectors (zero_padded), the same up to
+    # rounding, and the gap checked between passes sees the current residual
     X, y, w0 = problem(dtype, n=n, p=30, seed=n)
     padded = column_buffer(n, X.shape[1], dtype)
     padded[:] = X
     assert not padded.flags.f_contiguous or n * X.itemsize % 64 == 0
     ws = np.arange(X.shape[1], dtype=np.int32)
     out = []
-    for A in (np.asfortranarray(X), padded):
+    for A, zero_padded in ((np.asfortranarray(X), False), (padded, False),
+                           (padded, True)):
         w, R = w0.copy(), y - X @ w0
-        _cd_fast.cd_dense(A, y, w, R, (X * X).sum(0), 0.5, 0.1, ws, False, 3,
-                          0.0, 0.0, False, 1, 0, NO_SNAPSHOTS[dtype])
-        out.append((w, R, _cd_fast.gap_dense(A, y, w, R, ws, 0.5, 0.1, False)))
+        gap, _ = _cd_fast.cd_dense(A, y, w, R, (X * X).sum(0), 0.5, 0.1, ws, False,
+                                   3, 0.0, 0.0, False, 1, 1, NO_SNAPSHOTS[dtype],
+                                   zero_padded)
+        out.append((w, R, gap, _cd_fast.gap_dense(A, y, w, R, ws, 0.5, 0.1, False)))
     np.testing.assert_array_equal(out[0][0], out[1][0])
     np.testing.assert_array_equal(out[0][1], out[1][1])
-    assert out[0][2] == out[1][2]
+    assert out[0][2] == out[1][2] and out[0][3] == out[1][3]
+    rtol = 1e-4 if dtype == np.float32 else 1e-10
+    w, R, gap, gap_after = out[2]
+    np.testing.assert_allclose(w, out[0][0], rtol=rtol, atol=rtol)
+    np.testing.assert_allclose(R, y - X @ w, rtol=rtol, atol=rtol)
+    expected = numpy_gap(X.astype(float), y.astype(float), w.astype(float), 0.5, 0.1,
+                         False)
+    np.testing.assert_allclose([gap, gap_after], expected, rtol=1e-3 if
+                               dtype == np.float32 else 1e-7, atol=rtol)
 
 
 def test_dense_kernels_reject_strided_rows():

@@ -255,6 +255,9 @@ def test_column_buffer(dtype, n, k, plain_pages):
     assert out.strides[0] == out.itemsize
     assert out.ctypes.data % 64 == 0 and out.strides[1] % 64 == 0
     assert out.strides[1] - n * out.itemsize < 64  # padded to one line at most
+    ld = out.strides[1] // out.itemsize
+    full = np.lib.stride_tricks.as_strided(out, shape=(ld, k))
+    assert np.all(full[n:] == 0)  # the padding the kernels may run over
     out[:] = np.arange(k, dtype=dtype)
     assert np.all(out[-1] == np.arange(k)) and np.all(out[0] == np.arange(k))
     base = out

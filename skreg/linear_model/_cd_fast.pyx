@@ -31,7 +31,12 @@ import numpy as np
 from cython cimport floating
 from libc.math cimport fabs, sqrt, INFINITY, NAN
 from libc.stdlib cimport free, malloc
+from libc.string cimport memcpy, memset
 from scipy.linalg.cython_blas cimport daxpy, ddot, saxpy, sdot
+
+
+cdef extern from "<stdlib.h>" nogil:
+    int posix_memalign(void** ptr, size_t alignment, size_t size)
 
 
 cdef extern from "_vector_ops.h" nogil:
@@ -196,12 +201,15 @@ def cd_dense(const floating[:, :] X, const floating[::1] y, floating[::1] w,
              floating[::1] R, const floating[::1] norms2, floating l1, floating l2,
              const int[::1] ws, bint positive, int max_epochs, floating gap_tol,
              floating dw_tol, bint random, unsigned int seed, int gap_every,
-             floating[:, ::1] snapshots):
-    """Coordinate descent on dense, centred ``X`` with contiguous columns (F-ordered,
-    or a view of the first rows of a taller F-ordered array: columns padded to
-    whole cache lines keep every vector load within one line).
+             floating[:, ::1] snapshots, bint zero_padded=False):
+    """Coordinate descent on dense, centred ``X`` with contiguous columns
+    (F-ordered, or the first rows of a taller F-ordered array).
 
-    ``R`` must hold ``y - X w`` and is kept up to date.
+    ``R`` must hold ``y - X w`` and is kept up to date. With ``zero_padded``
+    the caller promises that each column's rows up to its next 64-byte
+    boundary exist and hold zeros (``_cd_problems.column_buffer``): the passes
+    then run over whole vectors, on a copy of ``R`` padded with zeros, with no
+    scalar tail on the chain of dependent steps.
     """
     cdef long ld = _column_stride(X)
     cdef int n = X.shape[0]
@@ -209,17 +217,32 @@ def cd_dense(const floating[:, :] X, const floating[::1] y, floating[::1] w,
     cdef int epoch = 0
     cdef floating dw_max, w_max, gap = INFINITY
     cdef unsigned int state = seed if seed != 0 else 1
+    cdef int per_line = 64 // sizeof(floating)
+    cdef int n_run = (n + per_line - 1) // per_line * per_line
     # x_next . x_j of each consecutive pair of a cyclic order, filled by the
     # first pass that needs them (see _register_pass.h, _ahead_pass.h); NaN =
     # not yet known
     cdef floating* pair = NULL
+    # the residual the passes update: R itself, or its padded copy, which
+    # also starts on a cache line (numpy's small arrays need not)
+    cdef floating* r = &R[0] if n else NULL
+    cdef floating* scratch = NULL
     cdef int k
+    if not (zero_padded and ld >= n_run and n_ws > 0):
+        n_run = n
+    elif n_run != n:
+        if posix_memalign(<void**>&scratch, 64, n_run * sizeof(floating)) != 0:
+            raise MemoryError()
+        memcpy(scratch, r, n * sizeof(floating))
+        memset(scratch + n, 0, (n_run - n) * sizeof(floating))
+        r = scratch
     if n_ws == 0:
         max_epochs = min(max_epochs, 1)
     elif (not random and max_epochs > 1
-          and skreg_pass_caches(n, sizeof(floating))):
+          and skreg_pass_caches(n_run, sizeof(floating))):
         pair = <floating*> malloc(n_ws * sizeof(floating))
         if pair == NULL:
+            free(scratch)
             raise MemoryError()
         for k in range(n_ws):
             pair[k] = NAN
@@ -230,15 +253,20 @@ def cd_dense(const floating[:, :] X, const floating[::1] y, floating[::1] w,
                 w_max = 0
                 if n_ws == 0:
                     break
-                _dense_pass(n, ld, &X[0, 0], &R[0], &w[0], &norms2[0], l1, l2,
+                _dense_pass(n_run, ld, &X[0, 0], r, &w[0], &norms2[0], l1, l2,
                             positive, &ws[0], n_ws, random, &state, &dw_max, &w_max,
                             pair)
                 _snapshot(snapshots, epoch, w, ws)
                 if _check_now(epoch, max_epochs, dw_max, w_max, dw_tol, gap_every):
+                    if scratch != NULL:
+                        memcpy(&R[0], scratch, n * sizeof(floating))
                     gap = _gap_dense(X, y, w, R, ws, l1, l2, positive)
                     if gap <= gap_tol:
                         break
     finally:
+        if scratch != NULL:
+            memcpy(&R[0], scratch, n * sizeof(floating))
+        free(scratch)
         free(pair)
     return gap, epoch + 1
 

@@ -65,7 +65,7 @@ def gram_problem(design):
 def column_buffer(n, k, dtype, plain_pages=False):
     """An uninitialised ``(n, k)`` array whose columns are contiguous and each
     start on a cache line: the first ``n`` rows of an F-ordered array whose
-    columns are padded to whole 64-byte lines.
+    columns are padded with zeros to whole 64-byte lines.
 
     numpy aligns large arrays to 16 or 32 bytes only. Unless a column starts
     on a line, half of the passes' 64-byte vector loads straddle two lines:
@@ -95,7 +95,9 @@ def column_buffer(n, k, dtype, plain_pages=False):
         raw = np.empty(nbytes + CACHE_LINE, dtype=np.uint8)
         start = -raw.ctypes.data % CACHE_LINE
         raw = raw[start:start + nbytes]
-    return raw.view(dtype).reshape((ld, k), order="F")[:n]
+    full = raw.view(dtype).reshape((ld, k), order="F")
+    full[n:] = 0  # see _cd_fast.cd_dense's zero_padded
+    return full[:n]
 
 
 def as_int32(a, what):
@@ -156,14 +158,17 @@ class Restricted:
 
 
 class DenseRestricted(Restricted):
-    def __init__(self, X, y, w, R, norms2, penalty):
+    """``zero_padded``: X is a ``column_buffer`` (see ``_cd_fast.cd_dense``)."""
+
+    def __init__(self, X, y, w, R, norms2, penalty, zero_padded=False):
         super().__init__(w, penalty)
         self.X, self.y, self.R, self.norms2 = X, y, R, norms2
+        self.zero_padded = zero_padded
 
     def run(self, n_epochs, snapshots, random, seed):
         _cd_fast.cd_dense(self.X, self.y, self.w, self.R, self.norms2, self.l1,
                           self.l2, self.ws, self.positive, n_epochs, 0, 0, random,
-                          seed, 0, snapshots)
+                          seed, 0, snapshots, self.zero_padded)
 
     def gap(self):
         return _cd_fast.gap_dense(self.X, self.y, self.w, self.R, self.ws, self.l1,
@@ -353,7 +358,7 @@ class DenseTarget:
             return GramRestricted(Q, q, self.y @ self.y, w_ws, self.penalty), pos
         X_ws = self.all_columns() if everything else self.columns(ws)
         return DenseRestricted(X_ws, self.y, w_ws, self.R, self.norms2[ws],
-                                self.penalty), X_ws
+                                self.penalty, not everything), X_ws
 
     def absorb(self, ws, restricted, extra):
         self.w[ws] = restricted.w

@@ -188,13 +188,16 @@ SKREG_AHEAD_PASS(skreg_dpass_ahead, skreg_daxpy_dot1, skreg_daxpy_dot2,
 SKREG_AHEAD_PASS(skreg_spass_ahead, skreg_saxpy_dot1, skreg_saxpy_dot2,
                  skreg_smove, float)
 
-/* Column lengths (bytes) of the look-ahead pass. Alternated runs against the
- * pair pass, 1000 float64 columns, every coordinate moving (all at zero):
- * 200 rows 1.37-2.05, mostly about 1.4 (0.9-1.45) against 1.69-1.86
- * (1.25-1.48); 300 rows 1.11-1.28 (0.91-1.05) against 1.16-1.32 (0.96-1.10);
- * 150 rows no better (1.84-2.04 against 1.87-1.98); from 500 rows equal, and
- * from 3000 the pair pass's one sweep per two coordinates wins. */
-#define SKREG_AHEAD_MIN_BYTES 1280
+/* Column lengths (bytes) of the look-ahead pass, above the register pass's.
+ * Alternated runs against the pair pass, 1000 float64 columns, every
+ * coordinate moving (all at zero), in ratios to X.T @ r: 200 rows 1.37-2.05,
+ * mostly about 1.4 (0.9-1.45) against 1.69-1.86 (1.25-1.48); 300 rows
+ * 1.11-1.28 (0.91-1.05) against 1.16-1.32 (0.96-1.10); from 500 rows equal,
+ * and from 3000 the pair pass's one sweep per two coordinates wins. From 129
+ * to 159 rows it was no better while each sweep ended in a scalar tail; on
+ * columns padded to whole lines (cd_dense's zero_padded) it takes 129-150
+ * rows from 1.72-2.04 to 1.22-1.52 (static 1.41-1.70 to 1.00-1.22). */
+#define SKREG_AHEAD_MIN_BYTES 1025
 #define SKREG_AHEAD_MAX_BYTES 4096
 
 static int skreg_ahead_fits(int n, int size)

@@ -12,7 +12,8 @@ extensions = [
         depends=["skreg/linear_model/_vector_ops.h",
                  "skreg/linear_model/_register_pass.h",
                  "skreg/linear_model/_pair_pass.h",
-                 "skreg/linear_model/_ahead_pass.h"],
+                 "skreg/linear_model/_ahead_pass.h",
+                 "skreg/linear_model/_simd.h"],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_9_API_VERSION")],
         # Python's own flags carry -fwrapv, which CPython needs and Cython's
         # code does not; it keeps gcc from unrolling the pass's vector loops
@@ -24,7 +25,8 @@ extensions = [
         ["skreg/linear_model/_columns_fast.pyx"],
         include_dirs=["skreg/linear_model"],
         depends=["skreg/linear_model/_stats_ops.h",
-                 "skreg/linear_model/_cross_products.h"],
+                 "skreg/linear_model/_cross_products.h",
+                 "skreg/linear_model/_simd.h"],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_9_API_VERSION")],
         extra_compile_args=["-O3", "-fno-wrapv"],  # see _cd_fast
     ),

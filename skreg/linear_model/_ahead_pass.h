@@ -22,17 +22,7 @@
 #ifndef SKREG_AHEAD_PASS_H
 #define SKREG_AHEAD_PASS_H
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)            \
-    && defined(__ELF__) && defined(__GLIBC__)
-#define SKREG_AHEAD_CLONES                                                     \
-    __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define SKREG_AHEAD_CLONES
-#endif
-
-/* Whole cache lines per vector: one AVX-512 register, two AVX2 ones. */
-typedef double skreg_v8d __attribute__((vector_size(64), aligned(8), may_alias));
-typedef float skreg_v16f __attribute__((vector_size(64), aligned(4), may_alias));
+#include "_simd.h"
 
 /* The lanes of v summed as a tree: a sequential sum would put W additions on
  * the chain that the next step waits for. */
@@ -124,7 +114,7 @@ SKREG_INLINE T NAME(int n, T c, const T *x, T *r, const T *z, const T *y,      \
  * The loop starts at k = -1 with a step d = 0 of no coordinate, so its first
  * turn moves coordinate 0 and computes coordinate 1's correlation. */
 #define SKREG_AHEAD_PASS(NAME, AXPY_DOT, AXPY_DOT2, MOVE, T)                   \
-SKREG_AHEAD_CLONES static void NAME(SKREG_PASS_PARAMS(T), T *pair)             \
+SKREG_LINE_CLONES static void NAME(SKREG_PASS_PARAMS(T), T *pair)              \
 {                                                                              \
     T dmax = 0, wmax = 0, d = 0, d_next = 0, g_next, c;                        \
     int j_next = random ? ws[skreg_rand(state) % n_ws] : ws[0];                \

@@ -65,10 +65,9 @@ def register_pass_rows(dtype):
 
 
 cdef inline void _dense_pass(int n, long ld, const floating* X, floating* R,
-                             floating* w,
-                             const floating* norms2, floating l1, floating l2,
-                             bint positive, const int* ws, int n_ws, bint random,
-                             unsigned int* state, floating* dw_max,
+                             floating* w, const floating* norms2, floating l1,
+                             floating l2, bint positive, const int* ws, int n_ws,
+                             bint random, unsigned int* state, floating* dw_max,
                              floating* w_max, floating* pair) noexcept nogil:
     """One pass over ``ws`` (see ``_vector_ops.h``); X has n rows per column,
     columns ``ld`` items apart."""

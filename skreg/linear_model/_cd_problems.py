@@ -63,7 +63,7 @@ def gram_problem(design):
 
 
 def column_buffer(n, k, dtype, plain_pages=False):
-    """An uninitialised ``(n, k)`` array whose columns are contiguous and each
+    """An ``(n, k)`` array, uninitialised, whose columns are contiguous and each
     start on a cache line: the first ``n`` rows of an F-ordered array whose
     columns are padded with zeros to whole 64-byte lines.
 
@@ -358,7 +358,7 @@ class DenseTarget:
             return GramRestricted(Q, q, self.y @ self.y, w_ws, self.penalty), pos
         X_ws = self.all_columns() if everything else self.columns(ws)
         return DenseRestricted(X_ws, self.y, w_ws, self.R, self.norms2[ws],
-                                self.penalty, not everything), X_ws
+                                self.penalty, zero_padded=not everything), X_ws
 
     def absorb(self, ws, restricted, extra):
         self.w[ws] = restricted.w

@@ -284,16 +284,16 @@ def _centred_sq_norms_c(const floating[:, ::1] X, const double[::1] mean,
 
 
 cdef extern from "_cross_products.h" nogil:
-    ctypedef struct skreg_cv8d:
+    ctypedef struct skreg_v8d:
         pass
-    ctypedef struct skreg_cv16f:
+    ctypedef struct skreg_v16f:
         pass
     void skreg_dcross_products(long n, int k, int m, const double* A, long lda,
                                const double* B, long ldb, double* C, long cs_a,
-                               long cs_b, int sym, skreg_cv8d* acc)
+                               long cs_b, int sym, skreg_v8d* acc)
     void skreg_scross_products(long n, int k, int m, const float* A, long lda,
                                const float* B, long ldb, float* C, long cs_a,
-                               long cs_b, int sym, skreg_cv16f* acc)
+                               long cs_b, int sym, skreg_v16f* acc)
 
 
 def cross_products(const floating[:, :] A, const floating[:, :] B,
@@ -322,11 +322,11 @@ def cross_products(const floating[:, :] A, const floating[:, :] B,
     cdef const floating* b_p = &B[0, 0] if n else NULL
     cdef long lda = max(1, A.strides[1] // itemsize)
     cdef long ldb = max(1, B.strides[1] // itemsize)
-    cdef int sym = a_p == b_p and k == m and lda == ldb
+    cdef int sym = n > 0 and a_p == b_p and k == m and lda == ldb
     with nogil:
         if floating is float:
             skreg_scross_products(n, k, m, a_p, lda, b_p, ldb, &out[0, 0], cs_a,
-                                  cs_b, sym, <skreg_cv16f*>&acc_v[0])
+                                  cs_b, sym, <skreg_v16f*>&acc_v[0])
         else:
             skreg_dcross_products(n, k, m, a_p, lda, b_p, ldb, &out[0, 0], cs_a,
-                                  cs_b, sym, <skreg_cv8d*>&acc_v[0])
+                                  cs_b, sym, <skreg_v8d*>&acc_v[0])

@@ -13,17 +13,7 @@
 #ifndef SKREG_CROSS_PRODUCTS_H
 #define SKREG_CROSS_PRODUCTS_H
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)            \
-    && defined(__ELF__) && defined(__GLIBC__)
-#define SKREG_CROSS_CLONES                                                     \
-    __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define SKREG_CROSS_CLONES
-#endif
-
-/* Whole cache lines per vector: one AVX-512 register, two AVX2 ones. */
-typedef double skreg_cv8d __attribute__((vector_size(64), aligned(8), may_alias));
-typedef float skreg_cv16f __attribute__((vector_size(64), aligned(4), may_alias));
+#include "_simd.h"
 
 #define SKREG_CROSS_TILE 4
 #define SKREG_CROSS_ROWS 512 /* rows per block: (k + m) columns of it fit L2 */
@@ -32,7 +22,7 @@ typedef float skreg_cv16f __attribute__((vector_size(64), aligned(4), may_alias)
  * at C[a * cs_a + b * cs_b]. With sym (B is A), tiles below the diagonal are
  * skipped and mirrored. */
 #define SKREG_CROSS(NAME, T, V, W)                                             \
-SKREG_CROSS_CLONES static void NAME(long n, int k, int m, const T *A,          \
+SKREG_LINE_CLONES static void NAME(long n, int k, int m, const T *A,           \
                                     long lda, const T *B, long ldb, T *C,      \
                                     long cs_a, long cs_b, int sym, V *acc)     \
 {                                                                              \
@@ -41,7 +31,9 @@ SKREG_CROSS_CLONES static void NAME(long n, int k, int m, const T *A,          \
     for (long t = 0; t < 16L * ta * tb; t++)                                   \
         acc[t] = (V){0};                                                       \
     for (long i0 = 0; i0 < n_vec; i0 += SKREG_CROSS_ROWS) {                    \
-        long i1 = i0 + SKREG_CROSS_ROWS < n_vec ? i0 + SKREG_CROSS_ROWS : n_vec;\
+        long i1 = i0 + SKREG_CROSS_ROWS;                                       \
+        if (i1 > n_vec)                                                        \
+            i1 = n_vec;                                                        \
         for (int p = 0; p < ta; p++) {                                         \
             const T *a[4];                                                     \
             for (int u = 0; u < 4; u++) {                                      \
@@ -92,7 +84,7 @@ SKREG_CROSS_CLONES static void NAME(long n, int k, int m, const T *A,          \
         }                                                                      \
 }
 
-SKREG_CROSS(skreg_dcross_products, double, skreg_cv8d, 8)
-SKREG_CROSS(skreg_scross_products, float, skreg_cv16f, 16)
+SKREG_CROSS(skreg_dcross_products, double, skreg_v8d, 8)
+SKREG_CROSS(skreg_scross_products, float, skreg_v16f, 16)
 
 #endif

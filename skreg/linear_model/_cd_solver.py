@@ -11,10 +11,9 @@ the objective's own scale.
 Strategy (for problems with more than a few features and an L1 part):
 
 * working sets: coordinate descent runs on a small set of features, the
-  current support plus as many features closest to violating optimality
-  (twice as many when every feature of the last set left zero), so the set
-  grows geometrically while the support grows, and shrinks when features
-  leave it; once that restricted problem is solved to a fraction of
+  current support plus as many features closest to violating optimality (so
+  the set grows geometrically while the support grows, and shrinks when
+  features leave it); once that restricted problem is solved to a fraction of
   the global gap, the global gap is checked and the set is chosen again.
   Features outside the set stay at zero. On dense data the first set holds at
   least 1% of the features (up to n_samples); once few zero features violate
@@ -58,7 +57,6 @@ SMALL_P = 64  # at or below this many features, no working sets
 FIRST_WS = 10  # smallest working set
 FIRST_WS_SHARE = 100  # ... or 1/this of the features if more (dense)
 INNER_FRACTION = 0.3  # restricted problems are solved to this fraction of the gap
-SATURATED_GROWTH = 3  # sets are 2x the support, this many x if all of the last moved
 VIOLATOR_SHARE = 8  # at most nnz / this zero features violating: solve fully
 
 
@@ -148,12 +146,7 @@ def _solve_target(target, l1, l2, positive, max_iter, gap_tol, random, rng,
         n_ep, _ = _inner_solve(restricted, max_iter - epochs, inner_tol, random, rng)
         epochs += n_ep
         target.absorb(ws, restricted, extra)
-        # A set whose features all left zero only bounds the support from
-        # below: doubling it would buy one more round (a full gradient, gathers
-        # and Gram products) on tall data, where the support is often larger.
-        saturated = np.count_nonzero(restricted.w) == ws.size
-        grow = SATURATED_GROWTH if saturated else 2
-        ws_size = max(first_ws, grow * np.count_nonzero(w))
+        ws_size = max(first_ws, 2 * np.count_nonzero(w))
 
 
 def coordinate_descent(design, l1, l2, *, coef_init, positive, max_iter, tol,

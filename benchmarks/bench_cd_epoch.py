@@ -17,7 +17,7 @@ The solver runs passes in calls of ``ANDERSON_K`` (5) between extrapolations:
 after it (1.00: the pass measured really updated every coordinate). The first
 line says which kernel each length runs (see ``_vector_ops.h``): the register
 pass up to 16 AVX-512 vectors (when the CPU has them), the look-ahead pass for
-columns of 1280 to 4096 bytes (200 rows here), the pair pass while four columns
+columns of 1025 to 4096 bytes (200 rows here), the pair pass while four columns
 and the residual fit in half the L2 cache, the single pass beyond.
 
 Run::

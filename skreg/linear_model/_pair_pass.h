@@ -22,7 +22,7 @@
  * (1.51) against the single pass's 2.19 (1.30), 200 rows 1.70 (1.22) against
  * 1.93 (1.07), 300 rows 1.30 (1.14) against 1.47 (0.98). Passes move most
  * coordinates, so pairs from the register pass's end; the single pass below
- * it serves CPUs without AVX-512. The look-ahead pass takes 160 to 512 rows
+ * it serves CPUs without AVX-512. The look-ahead pass takes 129 to 512 rows
  * (float64) before this one is asked. */
 #define SKREG_PAIRS_MIN_ROWS 128
 

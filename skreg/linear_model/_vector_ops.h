@@ -2,7 +2,7 @@
  *
  * Four kernels, picked by column length in skreg_dpass / skreg_spass: the
  * register pass (_register_pass.h) for columns of at most 16 AVX-512 vectors,
- * the look-ahead pass (_ahead_pass.h) for columns of 1280 to 4096 bytes, the
+ * the look-ahead pass (_ahead_pass.h) for columns of 1025 to 4096 bytes, the
  * pair pass (_pair_pass.h) otherwise while four columns and the residual fit
  * in half the L2 cache, and the single pass below for longer columns (and short
  * ones on CPUs without AVX-512).
@@ -216,7 +216,7 @@ static int skreg_pass_caches(int n, int size)
  * apart); see cd_dense in _cd_fast.pyx. Coordinates are ws in order, or drawn
  * from it with state when random. Returns the largest change and the largest
  * coefficient of the pass in dw_max and w_max. Columns that fit in registers
- * take the register pass, columns of 1280 to 4096 bytes the look-ahead pass
+ * take the register pass, columns of 1025 to 4096 bytes the look-ahead pass
  * (both read pair: the cache of cross products, NULL or n_ws values, NaN
  * until known); other columns of which four and the residual fit in half the
  * L2 cache take the pair pass; others the single pass above. */

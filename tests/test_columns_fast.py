@@ -6,6 +6,7 @@ import scipy.sparse as sp
 
 from skreg import LassoRegressor
 from skreg.linear_model import _columns_fast
+from skreg.linear_model._cd_problems import column_buffer
 
 
 def random_csc(dtype=np.float64, seed=0):
@@ -189,8 +190,6 @@ def test_cross_products_rejects_mismatched_shapes():
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_gather_and_products_on_padded_columns(dtype):
     # the solver's column buffers are the first rows of line-padded columns
-    from skreg.linear_model._cd_problems import column_buffer
-
     rng = np.random.RandomState(0)
     X = rng.randn(150, 12).astype(dtype)
     cols = np.array([3, 0, 11, 5, 7], dtype=np.int32)

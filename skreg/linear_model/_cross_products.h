@@ -5,8 +5,9 @@
  * BLAS packs both operands for every call and, with k and m of 10-100, runs
  * this shape at 13-36 GF/s here. This computes tiles of 4 x 4 dot products in
  * registers (8 loads per 16 fused multiply-adds) over blocks of rows that
- * stay in L2, so A and B are each read from memory once: 25-43 GF/s, about
- * the peak of one core here from 20 x 40 on. Each tile's
+ * stay in L2, so A and B are each read from memory once: 25-43 GF/s here,
+ * far below one core's multiply-add peak (~105 GF/s). Row blocks of 64 to
+ * 512 rows, and prefetching the next block, made no clear difference. Each tile's
  * accumulators are kept as vectors in `acc` across row blocks and summed
  * across lanes only at the end. Tiles at the edges repeat their last column
  * rather than branch; the results of the repeats are dropped.

@@ -7,9 +7,9 @@
  * registers (8 loads per 16 fused multiply-adds) over blocks of rows that
  * stay in L2, so A and B are each read from memory once: 25-43 GF/s here,
  * far below one core's multiply-add peak (~105 GF/s). Row blocks of 64 to
- * 512 rows, and prefetching the next block, made no clear difference. Each tile's
- * accumulators are kept as vectors in `acc` across row blocks and summed
- * across lanes only at the end. Tiles at the edges repeat their last column
+ * 512 rows, and prefetching the next block, made no clear difference.
+ * Each tile's accumulators are kept as vectors in `acc` across row blocks
+ * and summed across lanes only at the end. Tiles at the edges repeat their last column
  * rather than branch; the results of the repeats are dropped.
  */
 #ifndef SKREG_CROSS_PRODUCTS_H

@@ -9,8 +9,8 @@
  * far below one core's multiply-add peak (~105 GF/s). Row blocks of 64 to
  * 512 rows, and prefetching the next block, made no clear difference.
  * Each tile's accumulators are kept as vectors in `acc` across row blocks
- * and summed across lanes only at the end. Tiles at the edges repeat their last column
- * rather than branch; the results of the repeats are dropped.
+ * and summed across lanes only at the end. Tiles at the edges repeat their
+ * last column rather than branch; the results of the repeats are dropped.
  */
 #ifndef SKREG_CROSS_PRODUCTS_H
 #define SKREG_CROSS_PRODUCTS_H

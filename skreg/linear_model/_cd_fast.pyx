@@ -35,10 +35,6 @@ from libc.string cimport memcpy, memset
 from scipy.linalg.cython_blas cimport daxpy, ddot, saxpy, sdot
 
 
-cdef extern from "<stdlib.h>" nogil:
-    int posix_memalign(void** ptr, size_t alignment, size_t size)
-
-
 cdef extern from "_vector_ops.h" nogil:
     unsigned int skreg_rand(unsigned int* state)  # xorshift32, as the dense pass
     void skreg_dpass(int n, long ld, const double* X, double* r, double* w,
@@ -225,13 +221,16 @@ def cd_dense(const floating[:, :] X, const floating[::1] y, floating[::1] w,
     # the residual the passes update: R itself, or its padded copy, which
     # also starts on a cache line (numpy's small arrays need not)
     cdef floating* r = &R[0] if n else NULL
+    cdef void* block = NULL  # scratch's allocation (malloc: portable)
     cdef floating* scratch = NULL
     cdef int k
     if not (zero_padded and ld >= n_run and n_ws > 0):
         n_run = n
     elif n_run != n:
-        if posix_memalign(<void**>&scratch, 64, n_run * sizeof(floating)) != 0:
+        block = malloc(n_run * sizeof(floating) + 64)
+        if block == NULL:
             raise MemoryError()
+        scratch = <floating*>(<char*>block + (-<size_t>block) % 64)
         memcpy(scratch, r, n * sizeof(floating))
         memset(scratch + n, 0, (n_run - n) * sizeof(floating))
         r = scratch
@@ -241,7 +240,7 @@ def cd_dense(const floating[:, :] X, const floating[::1] y, floating[::1] w,
           and skreg_pass_caches(n_run, sizeof(floating))):
         pair = <floating*> malloc(n_ws * sizeof(floating))
         if pair == NULL:
-            free(scratch)
+            free(block)
             raise MemoryError()
         for k in range(n_ws):
             pair[k] = NAN
@@ -265,7 +264,7 @@ def cd_dense(const floating[:, :] X, const floating[::1] y, floating[::1] w,
     finally:
         if scratch != NULL:
             memcpy(&R[0], scratch, n * sizeof(floating))
-        free(scratch)
+        free(block)
         free(pair)
     return gap, epoch + 1
 

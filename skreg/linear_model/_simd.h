@@ -1,15 +1,21 @@
-/* What the look-ahead pass (_ahead_pass.h) and the cross products
- * (_cross_products.h) share: their clones, one per x86-64 level, of which the
+/* What the kernels share: their clones, one per x86-64 level, of which the
  * loader picks the one the CPU supports, and vector types of one cache line.
+ * SKREG_CLONES (AVX2 + FMA and the baseline) serves kernels that gcc
+ * vectorises on its own; SKREG_LINE_CLONES adds AVX-512 for those written
+ * with whole-line vectors (the look-ahead pass, the cross products).
  */
 #ifndef SKREG_SIMD_H
 #define SKREG_SIMD_H
 
+/* target_clones needs the loader's ifunc support: glibc has it, musl does not.
+ * Python.h, included first, has already pulled in the C library's headers. */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)            \
     && defined(__ELF__) && defined(__GLIBC__)
+#define SKREG_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
 #define SKREG_LINE_CLONES                                                      \
     __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
+#define SKREG_CLONES
 #define SKREG_LINE_CLONES
 #endif
 

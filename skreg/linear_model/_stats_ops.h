@@ -3,19 +3,14 @@
  * One read of X gives, per column, the sums of x - x_0 and of its square (x_0
  * the first row) and, when y is given, x . y. The loops over a row are
  * contiguous, so gcc vectorises them; they are compiled for AVX2 + FMA and for
- * the baseline, and the loader picks the clone the CPU supports (as in
- * _vector_ops.h). Four rows at a time: the sums are loaded and stored once
+ * the baseline, and the loader picks the clone the CPU supports
+ * (SKREG_CLONES, _simd.h). Four rows at a time: the sums are loaded and stored once
  * per four.
  */
 #ifndef SKREG_STATS_OPS_H
 #define SKREG_STATS_OPS_H
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) \
-    && defined(__ELF__) && defined(__GLIBC__)
-#define SKREG_STATS_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
-#else
-#define SKREG_STATS_CLONES
-#endif
+#include "_simd.h" /* SKREG_CLONES */
 
 /* Rows read ahead, a cache line of each per line of the sweep: with the
  * hardware prefetcher alone the pass took 13-14 ms on a 50 000 x 378 float64
@@ -24,9 +19,9 @@
 #define SKREG_STATS_AHEAD 16
 
 #define SKREG_SHIFTED_SUMS(NAME, T)                                            \
-SKREG_STATS_CLONES static void NAME(long n, long p, const T *X,                \
-                                    const double *y, double *restrict s1,      \
-                                    double *restrict s2, double *restrict g)   \
+SKREG_CLONES static void NAME(long n, long p, const T *X, const double *y,     \
+                              double *restrict s1, double *restrict s2,        \
+                              double *restrict g)                              \
 {                                                                              \
     const T *x0 = X;                                                           \
     long i = 1;                                                                \

@@ -23,14 +23,7 @@
 
 #include <math.h> /* INFINITY, NAN */
 
-/* target_clones needs the loader's ifunc support: glibc has it, musl does not.
- * Python.h, included first, has already pulled in the C library's headers. */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) \
-    && defined(__ELF__) && defined(__GLIBC__)
-#define SKREG_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
-#else
-#define SKREG_CLONES
-#endif
+#include "_simd.h" /* SKREG_CLONES */
 #define SKREG_INLINE static inline __attribute__((always_inline))
 /* How far ahead (in items) the moving pass prefetches its next column: into
  * the next page before the hardware prefetcher would (at 50 000 rows, 1.53-1.59

@@ -151,10 +151,12 @@ def run_case(X, y, model, alpha, l1_ratio, rel, repeats):
             for tol in TOLS:
                 est = make(tol).fit(X, y)
                 fits[name].append((tol, objective(est, X, y, alpha, l1_ratio)))
-                # stop once three decades no longer move the objective (two
+                # stop once four decades no longer move the objective (fewer
                 # are not enough: a solver may land on the same rough point
-                # for several loose tolerances before it moves again)
-                if len(fits[name]) >= 4 and abs(fits[name][-4][1]
+                # for several loose tolerances before it moves again; skreg's
+                # elastic net at amax/100 on tall data stays put from 1e-1 to
+                # 1e-4)
+                if len(fits[name]) >= 5 and abs(fits[name][-5][1]
                                                 - fits[name][-1][1]) <= (
                         1e-3 * rel * abs(fits[name][-1][1])):
                     break

@@ -267,3 +267,84 @@ def test_column_buffer(dtype, n, k, plain_pages):
         base = base.obj
     big = out.strides[1] * k >= 1 << 22
     assert isinstance(base, mmap.mmap) == (plain_pages and big)
+
+
+def tall_problem(n=10_000, p=100, seed=0):
+    # enough rows for sampled gradients (see DenseTarget.sampled_gradient)
+    rng = np.random.RandomState(seed)
+    X = rng.randn(n, p) + 0.5 * rng.randn(n, 1) + 3.0
+    coef = np.zeros(p)
+    coef[rng.choice(p, 25, replace=False)] = rng.randn(25)
+    return X, X @ coef + rng.randn(n)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_sampled_gradient_is_the_centred_sum_over_its_blocks(weighted, order):
+    from skreg.linear_model._cd_problems import DenseTarget
+
+    X, y = tall_problem()
+    X = np.asarray(X, order=order)
+    sw = np.random.RandomState(1).rand(X.shape[0]) if weighted else None
+    design = make_design(X, y, sw, True)
+    w = np.zeros(X.shape[1])
+    w[:5] = 0.3
+    penalty = (1.0, 0.0, False)
+    target = DenseTarget(design, design.y[:, 0], w, design.column_sq_norms(),
+                         penalty, True)
+    assert target.can_sample
+    g, r2, ry = target.gradient()
+    gs, r2s, rys = target.sampled_gradient()
+    assert (r2s, rys) == (r2, ry)  # exact
+    size, starts = target._sample_blocks()
+    rows = np.concatenate([np.arange(s, s + size) for s in starts])
+    assert np.unique(rows).size == rows.size >= X.shape[0] // 4
+    Xd = design.X if design.centred else design.X - design.X_offset
+    expected = Xd[rows].T @ target.R[rows] * (X.shape[0] / rows.size)
+    np.testing.assert_allclose(gs, expected, rtol=1e-10,
+                               atol=1e-10 * np.abs(expected).max())
+    # an estimate of the exact gradient, good enough to rank features
+    assert np.corrcoef(g, gs)[0, 1] > 0.9
+    short = make_design(X[:8000], y[:8000], None, True)
+    assert not DenseTarget(short, short.y[:, 0], np.zeros(X.shape[1]),
+                           short.column_sq_norms(), penalty, True).can_sample
+
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+@pytest.mark.parametrize("positive", [False, True])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_sampled_rounds_reach_the_plain_optimum(monkeypatch, l1_ratio, positive,
+                                                weighted):
+    from skreg.linear_model._cd_problems import DenseTarget
+
+    calls = []
+    sampled = DenseTarget.sampled_gradient
+    monkeypatch.setattr(DenseTarget, "sampled_gradient",
+                        lambda self: calls.append(1) or sampled(self))
+    X, y = tall_problem()
+    sw = np.random.RandomState(2).rand(X.shape[0]) if weighted else None
+    alpha = 0.01 * alpha_max(X, y, l1_ratio)
+    design = make_design(X, y, sw, True)
+    common = dict(coef_init=np.zeros((1, X.shape[1])), positive=positive,
+                  max_iter=100_000, tol=1e-10)
+    ws = coordinate_descent(design, alpha * l1_ratio, alpha * (1 - l1_ratio),
+                            **common)
+    assert calls, "no round ran on a sampled gradient"
+    plain = coordinate_descent(design, alpha * l1_ratio, alpha * (1 - l1_ratio),
+                               working_sets=False, **common)
+    assert ws.converged and plain.converged
+    # the gap returned is the exact one at the solution returned
+    Xc = design.X if design.centred else design.X - design.X_offset
+    yd, w = design.y[:, 0], ws.coef[0]
+    r = yd - Xc @ w
+    n = X.shape[0]
+    lam1, lam2 = alpha * l1_ratio * n, alpha * (1 - l1_ratio) * n
+    gap, _, _ = _cd_fast.gap_from_gradient(Xc.T @ r, w, r @ r, r @ yd, lam1, lam2,
+                                           positive)
+    np.testing.assert_allclose(ws.gap[0], gap / n, rtol=1e-6, atol=1e-12)
+    p_ws, fit_ws = primal(ws, design, alpha, l1_ratio)
+    p_plain, fit_plain = primal(plain, design, alpha, l1_ratio)
+    assert abs(p_ws - p_plain) <= 1e-9 * abs(p_plain) + ws.gap[0] + plain.gap[0]
+    np.testing.assert_allclose(fit_ws, fit_plain, atol=1e-5 * np.abs(fit_plain).max())
+    if positive:
+        assert np.all(ws.coef >= 0)

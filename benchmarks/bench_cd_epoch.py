@@ -32,8 +32,8 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from skreg.linear_model import _cd_fast
-from skreg.linear_model._cd_problems import column_buffer
 from skreg.linear_model._cd_solver import ANDERSON_K
+from skreg.linear_model._column_buffers import column_buffer
 
 
 def passes(X, y, norms2, l1, l2, ws, n_passes):

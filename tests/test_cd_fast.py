@@ -5,7 +5,7 @@ import pytest
 import scipy.sparse as sp
 
 from skreg.linear_model import _cd_fast
-from skreg.linear_model._cd_problems import column_buffer
+from skreg.linear_model._column_buffers import column_buffer
 
 NO_SNAPSHOTS = {dt: np.empty((0, 0), dtype=dt) for dt in (np.float32, np.float64)}
 

@@ -9,8 +9,9 @@ import scipy.sparse as sp
 from skreg import ElasticNet, LassoRegressor
 from skreg.linear_model import _cd_fast
 from skreg.linear_model._base import make_design
-from skreg.linear_model._cd_problems import DenseRestricted, GramCache, column_buffer
+from skreg.linear_model._cd_problems import DenseRestricted, GramCache
 from skreg.linear_model._cd_solver import coordinate_descent, gram_problem
+from skreg.linear_model._column_buffers import _MappingPool, column_buffer
 
 from _objectives import kkt_violation
 
@@ -348,3 +349,40 @@ def test_sampled_rounds_reach_the_plain_optimum(monkeypatch, l1_ratio, positive,
     np.testing.assert_allclose(fit_ws, fit_plain, atol=1e-5 * np.abs(fit_plain).max())
     if positive:
         assert np.all(ws.coef >= 0)
+
+
+def test_mapping_pool_hands_out_only_released_mappings_within_its_limit():
+    import gc
+
+    pool = _MappingPool(limit=3 << 20)
+    a = pool.take(1 << 20)
+    b = pool.take(1 << 20)
+    assert a is not b
+    pool.give(a)
+    assert pool.take(600_000) is a  # up to twice the size asked for
+    pool.give(a)
+    assert pool.take(400_000) is not a  # more than twice: a new one
+    assert pool.take(2 << 20) is not a  # too small
+    pool.give(b)
+    pool.give(pool.take(2 << 20))  # 1 + 1 + 2 MiB: over the limit, dropped
+    assert sorted(map(len, pool.free)) == [1 << 20, 1 << 20]
+    pool.clear()
+    assert pool.free == []
+    # column_buffer's mappings return to the shared pool once their views die
+    from skreg.linear_model import _column_buffers
+
+    _column_buffers._pool.clear()
+    n, k = (1 << 17) + 3, 5  # 5 rows of padding per column
+    out = column_buffer(n, k, np.float64, plain_pages=True)
+    ld = out.strides[1] // out.itemsize
+    np.lib.stride_tricks.as_strided(out, shape=(ld, k))[:] = 7.0
+    view = out[:, 2]
+    del out
+    gc.collect()
+    assert _column_buffers._pool.free == []  # a view still holds it
+    del view
+    gc.collect()
+    assert len(_column_buffers._pool.free) == 1
+    again = column_buffer(n, k, np.float64, plain_pages=True)
+    assert _column_buffers._pool.free == []  # handed out again
+    assert np.all(np.lib.stride_tricks.as_strided(again, shape=(ld, k))[n:] == 0)

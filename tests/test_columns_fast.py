@@ -6,7 +6,7 @@ import scipy.sparse as sp
 
 from skreg import LassoRegressor
 from skreg.linear_model import _columns_fast
-from skreg.linear_model._cd_problems import column_buffer
+from skreg.linear_model._column_buffers import column_buffer
 
 
 def random_csc(dtype=np.float64, seed=0):

@@ -7,17 +7,15 @@ the set, calls the kernel for a few passes, computes its own gap and tests
 extrapolated points. Only these classes and the solver call ``_cd_fast``.
 """
 
-import mmap
 from functools import partial
 from typing import NamedTuple
 
 import numpy as np
 
 from . import _cd_fast, _columns_fast
+from ._column_buffers import column_buffer
 
 _INT32_MAX = np.iinfo(np.int32).max
-HUGE_PAGE_ARRAY = 1 << 22  # bytes from which numpy asks for huge pages
-CACHE_LINE = 64
 # Sampled gradients: SAMPLE_BLOCKS blocks of rows spread over X, a quarter of
 # the rows and at least SAMPLE_MIN_ROWS, taken where that is at most half.
 SAMPLE_MIN_ROWS = 4096
@@ -65,44 +63,6 @@ def gram_problem(design):
     q = np.asfortranarray(q, dtype=dtype)
     yy = np.einsum("ij,ij->j", Y, Y).astype(dtype)
     return GramProblem(Q, q, yy)
-
-
-def column_buffer(n, k, dtype, plain_pages=False):
-    """An ``(n, k)`` array, uninitialised, whose columns are contiguous and each
-    start on a cache line: the first ``n`` rows of an F-ordered array whose
-    columns are padded with zeros to whole 64-byte lines.
-
-    numpy aligns large arrays to 16 or 32 bytes only. Unless a column starts
-    on a line, half of the passes' 64-byte vector loads straddle two lines:
-    a pass over 1000 columns of 200 rows took 44 us instead of 33 us.
-
-    With ``plain_pages``, an array of 4 MiB or more lives in its own mapping
-    of plain pages. numpy asks for transparent huge pages on arrays that
-    large; where the kernel then compacts memory on the page fault (the
-    common ``defrag`` setting ``madvise``), the faults of a gather's fresh
-    buffer could triple its cost and did so for minutes at a time on tall
-    data, while plain pages cost a steady ~0.35 ms per MiB. An anonymous
-    mapping not advised for huge pages gets none under ``enabled=madvise``,
-    and only free ones, without compaction, under ``enabled=always``. Buffers
-    that passes stream many times keep numpy's huge pages: on plain pages a
-    pass over 400 columns of 50 000 rows took 14 ms instead of 10.
-    """
-    dtype = np.dtype(dtype)
-    per_line = CACHE_LINE // dtype.itemsize
-    ld = -(-n // per_line) * per_line
-    nbytes = ld * k * dtype.itemsize
-    if plain_pages and nbytes >= HUGE_PAGE_ARRAY and hasattr(mmap, "MAP_ANONYMOUS"):
-        # populated at once: cheaper than a fault per page; page-aligned
-        flags = (mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS
-                 | getattr(mmap, "MAP_POPULATE", 0))
-        raw = np.frombuffer(mmap.mmap(-1, nbytes, flags=flags), dtype=np.uint8)
-    else:
-        raw = np.empty(nbytes + CACHE_LINE, dtype=np.uint8)
-        start = -raw.ctypes.data % CACHE_LINE
-        raw = raw[start:start + nbytes]
-    full = raw.view(dtype).reshape((ld, k), order="F")
-    full[n:] = 0  # see _cd_fast.cd_dense's zero_padded
-    return full[:n]
 
 
 def as_int32(a, what):
@@ -311,6 +271,14 @@ class GramCache:
             start += chunk.shape[1]
 
 
+def centred_columns(X, mean, ws, plain_pages=False):
+    """Columns ``ws`` of dense ``X`` less ``mean`` (if not None) in a
+    ``column_buffer``."""
+    out = column_buffer(X.shape[0], len(ws), X.dtype, plain_pages)
+    _columns_fast.gather_dense(X, np.asarray(ws, dtype=np.int32), mean, out)
+    return out
+
+
 class DenseTarget:
     """One target on a dense design; ``R = y - X_c w`` is kept for all features.
 
@@ -336,16 +304,16 @@ class DenseTarget:
         # X^T y known from the pass that took the column statistics: at w = 0
         # it is the first gradient (R = y)
         self._xty = None if (xty is None or support.size) else xty
-        # Gram blocks read their columns a few times only: plain pages
-        self._gram = (GramCache(self.X, y, partial(self.columns, plain_pages=True))
+        # Gram blocks read their columns a few times only: plain pages. (Not a
+        # bound method: a cycle would keep the buffers from their pool until
+        # the garbage collector ran.)
+        self._gram = (GramCache(self.X, y, partial(centred_columns, self.X,
+                                                   self.mean, plain_pages=True))
                       if use_gram_blocks else None)
 
-    def columns(self, ws, plain_pages=False):
+    def columns(self, ws):
         """The centred columns ``ws`` (see ``column_buffer``)."""
-        out = column_buffer(self.X.shape[0], len(ws), self.X.dtype, plain_pages)
-        _columns_fast.gather_dense(self.X, np.asarray(ws, dtype=np.int32), self.mean,
-                                   out)
-        return out
+        return centred_columns(self.X, self.mean, ws)
 
     def all_columns(self):
         """The whole centred design, F-ordered (made once: kernels read columns)."""

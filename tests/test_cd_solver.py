@@ -364,8 +364,12 @@ def test_mapping_pool_hands_out_only_released_mappings_within_its_limit():
     assert pool.take(400_000) is not a  # more than twice: a new one
     assert pool.take(2 << 20) is not a  # too small
     pool.give(b)
-    pool.give(pool.take(2 << 20))  # 1 + 1 + 2 MiB: over the limit, dropped
-    assert sorted(map(len, pool.free)) == [1 << 20, 1 << 20]
+    assert pool.free == [a, b]
+    c = pool.take(2 << 20)
+    pool.give(c)  # 1 + 1 + 2 MiB: the longest kept goes
+    assert pool.free == [b, c]
+    pool.give(pool.take(4 << 20))  # over the limit on its own: not kept
+    assert pool.free == [b, c]
     pool.clear()
     assert pool.free == []
     # column_buffer's mappings return to the shared pool once their views die

@@ -20,8 +20,9 @@ class _MappingPool:
     in good times, and on this project's (virtual) machines 1.2-3.2 ms per MiB
     for minutes at a time, when a tall fit spent 20-120 ms of 70-280 ms on
     them. Repeated fits of one shape (cross-validation, grid searches, paths)
-    ask for the same sizes again, so at most ``limit`` bytes of released
-    mappings are kept; larger ones are unmapped once their arrays are gone.
+    ask for the same sizes again, so the last released mappings are kept, at
+    most ``limit`` bytes of them; the others are unmapped once their arrays
+    are gone.
     """
 
     def __init__(self, limit):
@@ -43,10 +44,14 @@ class _MappingPool:
         return mmap.mmap(-1, nbytes, flags=flags)
 
     def give(self, m):
-        """Keep ``m`` (its arrays are gone) if the pool has room for it."""
+        """Keep ``m`` (its arrays are gone), dropping the longest-kept
+        mappings as needed to stay within the limit."""
         with self.lock:
-            if sum(map(len, self.free)) + len(m) <= self.limit:
-                self.free.append(m)
+            if len(m) > self.limit:
+                return
+            self.free.append(m)
+            while sum(map(len, self.free)) > self.limit:
+                self.free.pop(0)
 
     def clear(self):
         with self.lock:

@@ -19,9 +19,10 @@ Strategy (for problems with more than a few features and an L1 part):
   least 1% of the features (up to n_samples); once few zero features violate
   optimality, the set is solved to the final tolerance at once.
 * sampled gradients: on tall dense data, while more features violate
-  optimality than the next set can take, the next set is ranked on a gradient
-  estimated from a quarter of the rows (``DenseTarget.sampled_gradient``);
-  gaps that stop the solver and screening always use the exact gradient.
+  optimality than the next set holds beside the support, that set is ranked
+  on a gradient estimated from a quarter of the rows
+  (``DenseTarget.sampled_gradient``); gaps that stop the solver and screening
+  always use the exact gradient.
 * gap-safe screening: features provably zero at the optimum leave for good
   (``_cd_fast.screen_and_score``).
 * Anderson extrapolation: every few passes the last iterates are combined into
@@ -164,12 +165,14 @@ def _solve_target(target, l1, l2, positive, max_iter, gap_tol, random, rng,
         target.absorb(ws, restricted, extra)
         ws_size = max(first_ws, 2 * np.count_nonzero(w))
         # On tall data a full gradient is a pass over X, the round's main cost.
-        # While more features violate optimality than the next set can take,
-        # no gap check can end the solve and screening at such a gap removes
-        # little: a sampled gradient ranks the features well enough.
+        # While more features violated optimality at this round's start than
+        # the next set holds beside the support, the gap is unlikely to be
+        # reached and screening at such a gap removes little: a sampled
+        # gradient ranks the features well enough.
         n_sampled = 0 if exact else n_sampled + 1
         exact = (not working_sets or not getattr(target, "can_sample", False)
-                 or n_viol <= ws_size or n_sampled >= MAX_SAMPLED_ROUNDS)
+                 or n_viol <= ws_size - np.count_nonzero(w)
+                 or n_sampled >= MAX_SAMPLED_ROUNDS)
 
 
 def coordinate_descent(design, l1, l2, *, coef_init, positive, max_iter, tol,

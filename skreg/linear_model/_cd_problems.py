@@ -385,6 +385,8 @@ class DenseTarget:
 class SparseTarget:
     """One target on CSC X centred implicitly; ``R`` is the true residual."""
 
+    can_sample = False  # see DenseTarget.sampled_gradient
+
     def __init__(self, design, y, w, norms2, penalty):
         self.X, self.mean, self.v = design.X, design.X_offset, design.row_scale
         self.y, self.w, self.norms2, self.penalty = y, w, norms2, penalty
@@ -416,6 +418,8 @@ class SparseTarget:
 
 class GramTarget:
     """One target on precomputed Gram statistics; ``H = Q w`` is kept."""
+
+    can_sample = False  # its gradient costs no pass over X
 
     def __init__(self, gram, t, w, penalty):
         self.Q, self.q, self.yy = gram.Q, gram.q[:, t], gram.yy[t]

@@ -123,6 +123,7 @@ def _solve_target(target, l1, l2, positive, max_iter, gap_tol, random, rng,
     score = np.empty(p, dtype=w.dtype)
     ws_size = max(first_ws, 2 * np.count_nonzero(w))
     epochs = 0
+    sampling = working_sets and target.can_sample
     exact, n_sampled = True, 0
     while True:
         if exact:
@@ -141,11 +142,8 @@ def _solve_target(target, l1, l2, positive, max_iter, gap_tol, random, rng,
             n_keep, n_viol = _cd_fast.screen_and_score(
                 g, w, s, l1, l2, positive, norms_aug,
                 gap_lasso if exact else np.inf, keep, score)
-            if n_keep == 0:
-                if exact:
-                    return gap, max(epochs, 1)
-                exact = True
-                continue
+            if n_keep == 0:  # only after an exact round: sampled ones screen nothing
+                return gap, max(epochs, 1)
             ws_size = min(ws_size, n_keep)
         everything = not working_sets or ws_size >= p
         if everything:
@@ -170,8 +168,7 @@ def _solve_target(target, l1, l2, positive, max_iter, gap_tol, random, rng,
         # reached and screening at such a gap removes little: a sampled
         # gradient ranks the features well enough.
         n_sampled = 0 if exact else n_sampled + 1
-        exact = (not working_sets or not getattr(target, "can_sample", False)
-                 or n_viol <= ws_size - np.count_nonzero(w)
+        exact = (not sampling or n_viol <= ws_size - np.count_nonzero(w)
                  or n_sampled >= MAX_SAMPLED_ROUNDS)
 
 

@@ -23,7 +23,12 @@ from .._validation import (
     check_real,
     split_weights,
 )
-from ._columns_fast import centred_sq_norms, column_stats, column_sums
+from ._columns_fast import (
+    centred_sq_norms,
+    column_stats,
+    column_stats_gather,
+    column_sums,
+)
 
 __all__ = [
     "Design",
@@ -185,6 +190,12 @@ class Design(NamedTuple):
         known without another pass over X (see :class:`KeptStatsDesign`)."""
         return None
 
+    @property
+    def ready(self):
+        """A first working set with its columns (``_sketch.Prefetched``),
+        gathered in the pass that took the statistics, or None."""
+        return None
+
 
 class KeptStatsDesign(Design):
     """A :class:`Design` that keeps statistics of X once they are known.
@@ -206,10 +217,15 @@ class KeptStatsDesign(Design):
     def xty(self):
         return self.__dict__.get("xty")
 
+    @property
+    def ready(self):
+        return self.__dict__.get("ready")
 
-def keep_stats(design, norms=None, xty=None):
+
+def keep_stats(design, norms=None, xty=None, ready=None):
     """``design`` as a :class:`KeptStatsDesign`, with the statistics given."""
     kept = KeptStatsDesign(*design)
+    kept.__dict__["ready"] = ready
     dtype = design.X.dtype
     if norms is not None:
         kept.__dict__["norms"] = np.asarray(norms).astype(dtype, copy=False)
@@ -241,14 +257,17 @@ def weighted_offsets(X, Y, sample_weight, fit_intercept, dtype):
     return X_offset.astype(dtype, copy=False), y_offset.astype(dtype, copy=False)
 
 
-def design_stats(X, y, sample_weight, fit_intercept, estimator_name=None):
+def design_stats(X, y, sample_weight, fit_intercept, estimator_name=None,
+                 gather=None):
     """Check ``X`` is finite; on dense, unweighted, centred problems also return
     the column means, centred squared norms and ``X.T @ (y - mean(y))`` (for a
     single target), from the same single pass over ``X``.
 
-    Returns ``(X_offset, sq_norms, xty)`` in float64; ``(None, None, None)``
-    when the problem is sparse, weighted or without intercept (only the check
-    is made), and ``xty`` None for several targets.
+    Returns ``(X_offset, sq_norms, xty, columns)``, the statistics in float64:
+    ``(None, None, None, None)`` when the problem is sparse, weighted or
+    without intercept (only the check is made), and ``xty`` None for several
+    targets. With ``gather=(features, offset)`` the same pass gathers
+    ``X[:, features] - offset[features]`` into ``columns`` (else None).
     """
     if not sp.issparse(X) and sample_weight is None and fit_intercept and (
             X.flags.c_contiguous or X.flags.f_contiguous):
@@ -256,16 +275,20 @@ def design_stats(X, y, sample_weight, fit_intercept, estimator_name=None):
         if y.ndim == 1 or y.shape[1] == 1:
             yc = np.ravel(y).astype(np.float64)
             yc -= yc.mean()
-        mean, sq, xty = column_stats(X, yc)
+        columns = None
+        if gather is None:
+            mean, sq, xty = column_stats(X, yc)
+        else:
+            mean, sq, xty, columns = column_stats_gather(X, yc, *gather)
         if np.isfinite(mean).all() and np.isfinite(sq).all():
-            return mean, sq, xty
+            return mean, sq, xty, columns
     else:
         mean = sq = xty = None
     # raises scikit-learn's own message on NaN or infinity (huge finite values
     # can overflow the squares without being an error)
     assert_all_finite(X.data if sp.issparse(X) else X, estimator_name=estimator_name,
                       input_name="X")
-    return mean, sq, xty
+    return mean, sq, xty, None
 
 
 def make_design(X, y, sample_weight, fit_intercept, X_offset=None):

@@ -225,10 +225,14 @@ class GramCache:
     overlap), and whole fits came out no faster, so blocks stay.
     """
 
-    def __init__(self, X, y, gather):
+    def __init__(self, X, y, gather, ready=None):
         self.X, self.y, self.gather = X, y, gather
+        # a _sketch.Prefetched: its columns are taken instead of gathered
+        self.ready = ready
         self.cols = np.empty(0, dtype=np.intp)
-        self.chunks = []  # centred columns, in the order of ``cols``
+        # columns in the order of ``cols``: centred (shift None), or centred
+        # plus a shift per column (prefetched: ``D = X_c + 1 s^T``)
+        self.chunks, self.shifts = [], []
         self.Q = np.empty((0, 0), dtype=X.dtype)
         self.q = np.empty(0, dtype=X.dtype)
 
@@ -236,31 +240,60 @@ class GramCache:
         """``(Q_ws, q_ws, pos)`` for the sorted working set ``ws``, where
         ``pos`` are the positions of its columns in ``cols``."""
         new = ws[~np.isin(ws, self.cols)]
+        if new.size and self.ready is not None:
+            ready = self.ready
+            taken = np.isin(new, ready.features)
+            if taken.any():
+                idx = np.searchsorted(ready.features, new[taken])
+                if idx.size == ready.features.size:
+                    X_new = ready.columns
+                else:
+                    X_new = column_buffer(self.X.shape[0], idx.size, self.X.dtype,
+                                          plain_pages=True)
+                    _columns_fast.gather_dense(ready.columns,
+                                               idx.astype(np.int32), None, X_new)
+                self._add(new[taken], X_new, ready.shift[idx])
+                new = new[~taken]
         if new.size:
-            m, k = self.cols.size, new.size
-            X_new = self.gather(new)
-            Q = np.empty((m + k,) * 2, dtype=self.X.dtype)
-            Q[:m, :m] = self.Q
-            for start, stop, chunk in self._spans():
-                _columns_fast.cross_products(X_new, chunk, Q[m:, start:stop])
-            Q[:m, m:] = Q[m:, :m].T
-            _columns_fast.cross_products(X_new, X_new, Q[m:, m:])
-            self.chunks.append(X_new)
-            self.Q, self.cols = Q, np.concatenate([self.cols, new])
-            self.q = np.concatenate([self.q, X_new.T @ self.y])
+            self._add(new, self.gather(new), None)
         order = np.argsort(self.cols)
         pos = order[np.searchsorted(self.cols, ws, sorter=order)]
         return (np.ascontiguousarray(self.Q[np.ix_(pos, pos)]),
                 np.ascontiguousarray(self.q[pos]), pos)
+
+    def _add(self, new, X_new, shift):
+        """Append the columns ``X_new`` of features ``new`` (less ``shift``
+        from centred, if not None) and their products."""
+        m, k = self.cols.size, new.size
+        n = self.X.shape[0]
+        Q = np.empty((m + k,) * 2, dtype=self.X.dtype)
+        Q[:m, :m] = self.Q
+        for (start, stop, chunk), old in zip(self._spans(), self.shifts):
+            block = Q[m:, start:stop]
+            _columns_fast.cross_products(X_new, chunk, block)
+            # centred columns sum to zero, so (D_a - 1 s_a^T)^T (D_b - 1 s_b^T)
+            # = D_a^T D_b - n s_a s_b^T: a correction only between shifted ones
+            if shift is not None and old is not None:
+                block -= n * np.outer(shift, old)
+        Q[:m, m:] = Q[m:, :m].T
+        _columns_fast.cross_products(X_new, X_new, Q[m:, m:])
+        if shift is not None:
+            Q[m:, m:] -= n * np.outer(shift, shift)
+        self.chunks.append(X_new)
+        self.shifts.append(shift)
+        self.Q, self.cols = Q, np.concatenate([self.cols, new])
+        self.q = np.concatenate([self.q, X_new.T @ self.y])  # y sums to zero
 
     def residual(self, pos, w):
         """``y - X[:, cols[pos]] @ w`` from the gathered chunks."""
         w_cols = np.zeros(self.cols.size, dtype=w.dtype)
         w_cols[pos] = w
         R = self.y.copy()
-        for start, stop, chunk in self._spans():
+        for (start, stop, chunk), shift in zip(self._spans(), self.shifts):
             if np.any(w_cols[start:stop]):
                 R -= chunk @ w_cols[start:stop]
+                if shift is not None:
+                    R += shift @ w_cols[start:stop]
         return R
 
     def _spans(self):
@@ -288,7 +321,10 @@ class DenseTarget:
     restricted problem works on are gathered and centred exactly.
     """
 
-    def __init__(self, design, y, w, norms2, penalty, use_gram_blocks, xty=None):
+    def __init__(self, design, y, w, norms2, penalty, use_gram_blocks, xty=None,
+                 ready=None):
+        """``ready``: a ``_sketch.Prefetched`` whose columns the Gram blocks
+        take instead of gathering them (used only while ``w`` is zero)."""
         self.design = design
         self.X, self.y, self.w, self.norms2 = design.X, y, w, norms2
         self.mean = None if design.centred else design.X_offset
@@ -296,10 +332,12 @@ class DenseTarget:
         self.use_gram_blocks = use_gram_blocks
         self.R = y.copy()
         support = np.flatnonzero(w)
+        self.w_is_zero = not support.size
         if support.size:  # warm starts along a path: only the support counts
             self.R -= self.X[:, support] @ w[support]
             if self.mean is not None:
                 self.R += self.mean[support] @ w[support]
+            ready = None
         self._X_columns = None
         # X^T y known from the pass that took the column statistics: at w = 0
         # it is the first gradient (R = y)
@@ -308,7 +346,8 @@ class DenseTarget:
         # bound method: a cycle would keep the buffers from their pool until
         # the garbage collector ran.)
         self._gram = (GramCache(self.X, y, partial(centred_columns, self.X,
-                                                   self.mean, plain_pages=True))
+                                                   self.mean, plain_pages=True),
+                                ready)
                       if use_gram_blocks else None)
 
     def columns(self, ws):
@@ -367,14 +406,23 @@ class DenseTarget:
         size = -(-rows // SAMPLE_BLOCKS)
         return size, np.linspace(0, n - size, SAMPLE_BLOCKS).astype(np.intp)
 
-    def restrict(self, ws, everything):
+    def restrict(self, ws, everything, start=None):
+        """The problem on ``ws``, from ``start`` if given (the target must
+        then be at zero: see ``_solve_target``'s ``first_set``)."""
         w_ws = (self.w if everything else self.w[ws]).copy()
-        if self.use_gram_blocks and self.X.shape[0] >= 2 * ws.shape[0]:
+        if start is not None:
+            w_ws[:] = start
+        if self._gram_blocks(ws):
             Q, q, pos = self._gram.block(ws)
             return GramRestricted(Q, q, self.y @ self.y, w_ws, self.penalty), pos
         X_ws = self.all_columns() if everything else self.columns(ws)
+        if start is not None:
+            self.R -= X_ws @ w_ws
         return DenseRestricted(X_ws, self.y, w_ws, self.R, self.norms2[ws],
                                 self.penalty, zero_padded=not everything), X_ws
+
+    def _gram_blocks(self, ws):
+        return self.use_gram_blocks and self.X.shape[0] >= 2 * ws.shape[0]
 
     def absorb(self, ws, restricted, extra):
         self.w[ws] = restricted.w
@@ -403,7 +451,9 @@ class SparseTarget:
         g = self.X.T @ self.R - self.mean * (self.v @ self.R)
         return g, self.R @ self.R, self.R @ self.y
 
-    def restrict(self, ws, everything):
+    def restrict(self, ws, everything, start=None):
+        if start is not None:
+            raise ValueError("SparseTarget: no first set (see _sketch).")
         if everything:
             parts, w_ws = self.parts, self.w
         else:
@@ -432,7 +482,9 @@ class GramTarget:
         r2 = max(self.yy - 2 * wq + self.w @ self.H, 0.0)
         return self.q - self.H, r2, self.yy - wq
 
-    def restrict(self, ws, everything):
+    def restrict(self, ws, everything, start=None):
+        if start is not None:
+            raise ValueError("GramTarget: no first set (see _sketch).")
         if everything:
             Q, q = self.Q, self.q
         else:

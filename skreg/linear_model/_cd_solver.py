@@ -114,8 +114,13 @@ def _inner_solve(restricted, max_epochs, gap_tol, random, rng):
 
 
 def _solve_target(target, l1, l2, positive, max_iter, gap_tol, random, rng,
-                  working_sets, first_ws=FIRST_WS):
-    """Working-set coordinate descent on one target; returns (gap, epochs)."""
+                  working_sets, first_ws=FIRST_WS, first_set=None):
+    """Working-set coordinate descent on one target; returns (gap, epochs).
+
+    ``first_set``: ``(features, start)``, a first working set (sorted) and the
+    point its restricted problem starts from, solved to the final tolerance
+    (see ``_sketch``); the target must be at zero.
+    """
     w = target.w
     p = w.shape[0]
     norms_aug = np.sqrt(np.maximum(target.norms2, 0) + l2).astype(w.dtype)
@@ -146,7 +151,13 @@ def _solve_target(target, l1, l2, positive, max_iter, gap_tol, random, rng,
                 return gap, max(epochs, 1)
             ws_size = min(ws_size, n_keep)
         everything = not working_sets or ws_size >= p
-        if everything:
+        start = None
+        if first_set is not None and working_sets:
+            ws, start = first_set
+            kept = keep[ws] != 0
+            ws, start = ws[kept], start[kept]
+            everything, inner_tol = False, gap_tol
+        elif everything:
             ws = np.arange(p)
             inner_tol = gap_tol
         else:
@@ -157,7 +168,8 @@ def _solve_target(target, l1, l2, positive, max_iter, gap_tol, random, rng,
             last = (ws_size == n_keep
                     or n_viol <= np.count_nonzero(w) // VIOLATOR_SHARE)
             inner_tol = gap_tol if last else INNER_FRACTION * gap
-        restricted, extra = target.restrict(ws, everything)
+        first_set = None
+        restricted, extra = target.restrict(ws, everything, start)
         n_ep, _ = _inner_solve(restricted, max_iter - epochs, inner_tol, random, rng)
         epochs += n_ep
         target.absorb(ws, restricted, extra)
@@ -168,7 +180,9 @@ def _solve_target(target, l1, l2, positive, max_iter, gap_tol, random, rng,
         # reached and screening at such a gap removes little: a sampled
         # gradient ranks the features well enough.
         n_sampled = 0 if exact else n_sampled + 1
-        exact = (not sampling or n_viol <= ws_size - np.count_nonzero(w)
+        # (a first set was solved to the final tolerance: verify it at once)
+        exact = (start is not None or not sampling
+                 or n_viol <= ws_size - np.count_nonzero(w)
                  or n_sampled >= MAX_SAMPLED_ROUNDS)
 
 
@@ -240,6 +254,8 @@ def coordinate_descent(design, l1, l2, *, coef_init, positive, max_iter, tol,
         first_ws = max(FIRST_WS, min(n_features // FIRST_WS_SHARE, n_samples))
     if gram is None:
         norms2 = design.column_sq_norms()
+    ready = design.ready if (gram is None and n_targets == 1 and working_sets
+                             and not design.is_sparse) else None
     for t in range(n_targets):
         y = Y[:, t]
         w = coef[t]
@@ -251,13 +267,21 @@ def coordinate_descent(design, l1, l2, *, coef_init, positive, max_iter, tol,
         else:
             target = DenseTarget(design, y, w, norms2, penalty,
                                  gram_blocks and not small,
-                                 None if design.xty is None else design.xty[t])
+                                 None if design.xty is None else design.xty[t],
+                                 ready)
+        # a first set gathered beside the column statistics (see _sketch)
+        first_set = None
+        if ready is not None and target.w_is_zero and target.use_gram_blocks:
+            nz = ready.start != 0  # the sample's support; the rest are spares
+            if nz.any():
+                first_set = (ready.features[nz], ready.start[nz])
         if small:
             gap, n_ep = _single_call(target, y, gram, t, penalty, max_iter, gap_tol,
                                      tol, random, rng)
         else:
             gap, n_ep = _solve_target(target, l1s, l2s, positive, max_iter,
-                                      gap_tol, random, rng, working_sets, first_ws)
+                                      gap_tol, random, rng, working_sets, first_ws,
+                                      first_set)
         gaps[t] = gap / n_samples
         gap_tols[t] = gap_tol / n_samples
         n_iter[t] = n_ep

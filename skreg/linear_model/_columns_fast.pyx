@@ -11,6 +11,8 @@ import numpy as np
 
 from cython cimport floating, integral
 
+from ._column_buffers import column_buffer
+
 
 def column_sums(const floating[::1] data, const integral[::1] indptr, bint squared):
     """Per-column sums of the stored entries (of their squares if ``squared``),
@@ -124,9 +126,37 @@ def matvec(const floating[::1] data, const int[::1] indices, const int[::1] indp
 
 cdef extern from "_stats_ops.h" nogil:
     void skreg_dshifted_sums(long n, long p, const double* X, const double* y,
-                             double* s1, double* s2, double* g)
+                             double* s1, double* s2, double* g, const int* cols,
+                             long m, const double* off, double* out, long ld,
+                             double* tile)
     void skreg_sshifted_sums(long n, long p, const float* X, const double* y,
-                             double* s1, double* s2, double* g)
+                             double* s1, double* s2, double* g, const int* cols,
+                             long m, const double* off, float* out, long ld,
+                             float* tile)
+    long SKREG_GATHER_ROWS
+
+
+def column_stats_gather(X, y, cols, offset):
+    """:func:`column_stats` and, from the same pass, ``X[:, cols] - offset[cols]``
+    in a ``column_buffer`` on plain pages (``offset``: float64, one per column).
+
+    Returns ``(mean, sq, xty, columns)``. The columns come from the pass over
+    C-ordered X, and are copied after the statistics from other X (whose
+    columns copy at memory speed). Differences are taken in float64.
+    """
+    cols = np.asarray(cols, dtype=np.int32)
+    offset = np.ascontiguousarray(offset, dtype=np.float64)
+    if cols.ndim != 1 or offset.shape != (X.shape[1],):
+        raise ValueError("column_stats_gather: cols or offset do not match X.")
+    if cols.size and (cols.min() < 0 or cols.max() >= X.shape[1]):
+        raise ValueError("column_stats_gather: a column index is out of range.")
+    out = column_buffer(X.shape[0], cols.size, X.dtype, plain_pages=True)
+    if X.flags.c_contiguous and not X.flags.f_contiguous:
+        return _column_stats(X, y, (cols, offset, out)) + (out,)
+    mean, sq, xty = _column_stats(X, y, None)
+    if cols.size:  # in float64, then rounded, as in the pass
+        np.subtract(X[:, cols], offset[cols], out=out, casting="same_kind")
+    return mean, sq, xty, out
 
 
 def column_stats(X, y=None):
@@ -142,6 +172,11 @@ def column_stats(X, y=None):
     where it lost more than four are redone in two passes. Non-finite entries
     make non-finite results (the caller checks).
     """
+    return _column_stats(X, y, None)
+
+
+def _column_stats(X, y, gather):
+    """``gather``: None or ``(cols, offset, out)`` (C-ordered X only)."""
     cdef Py_ssize_t n = X.shape[0], p = X.shape[1]
     mean = np.zeros(p, dtype=np.float64)
     sq = np.zeros(p, dtype=np.float64)
@@ -158,7 +193,7 @@ def column_stats(X, y=None):
     if not X.flags.c_contiguous:
         raise ValueError("column_stats: X must be C- or F-contiguous.")
     s1 = np.zeros(p, dtype=np.float64)
-    _shifted_sums_c(X, y, s1, sq, xty)
+    _shifted_sums_c(X, y, s1, sq, xty, gather)
     mean[:] = X[0]
     mean += s1 / n
     sq -= s1 * s1 / n
@@ -207,23 +242,42 @@ def _column_stats_f(const floating[::1, :] X, y, double[::1] mean,
 
 
 def _shifted_sums_c(const floating[:, ::1] X, y, double[::1] s1, double[::1] s2,
-                    xty):
+                    xty, gather):
     cdef const double* yp = NULL
     cdef double* gp = NULL
     cdef const double[::1] yv
     cdef double[::1] g
+    cdef const int[::1] cols
+    cdef const double[::1] off
+    cdef floating[:, :] out
+    cdef floating[::1] tile
+    cdef const int* cp = NULL
+    cdef const double* op = NULL
+    cdef floating* outp = NULL
+    cdef floating* tp = NULL
+    cdef long m = 0, ld = 0
     if y is not None:
         yv = y
         g = xty
         yp = &yv[0]
         gp = &g[0]
+    if gather is not None and gather[0].shape[0] and X.shape[0]:
+        cols, off, out = gather
+        m = cols.shape[0]
+        if out.shape[0] != X.shape[0] or out.shape[1] != m or (
+                X.shape[0] > 1 and out.strides[0] != sizeof(floating)):
+            raise ValueError("column_stats: out does not match X and cols.")
+        # the rows of a tile of each column, gathered before they are copied out
+        tile = np.empty(m * SKREG_GATHER_ROWS, dtype=np.asarray(out).dtype)
+        cp, op, tp, outp = &cols[0], &off[0], &tile[0], &out[0, 0]
+        ld = out.strides[1] // sizeof(floating)
     with nogil:
         if floating is float:
             skreg_sshifted_sums(X.shape[0], X.shape[1], &X[0, 0], yp, &s1[0],
-                                &s2[0], gp)
+                                &s2[0], gp, cp, m, op, outp, ld, tp)
         else:
             skreg_dshifted_sums(X.shape[0], X.shape[1], &X[0, 0], yp, &s1[0],
-                                &s2[0], gp)
+                                &s2[0], gp, cp, m, op, outp, ld, tp)
 
 
 def centred_sq_norms(X, const double[::1] mean):

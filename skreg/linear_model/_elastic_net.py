@@ -20,8 +20,9 @@ from ._base import (
     make_design,
     validate_fit_data,
 )
-from ._cd_solver import GramProblem, coordinate_descent, gram_problem
+from ._cd_solver import SMALL_P, GramProblem, coordinate_descent, gram_problem
 from ._least_squares import least_squares
+from ._sketch import first_set, prefetched
 from ._path_early_stopping import (
     EARLY_STOPPING_ATTRS,
     check_early_stopping_params,
@@ -84,10 +85,22 @@ class _CoordinateDescentRegressor(LinearModelMixin, BaseEstimator):
         sw = check_sample_weight(sample_weight, X, X.dtype)
         if sw is not None:
             sw *= n_samples / sw.sum()
-        X_offset, sq_norms, xty = design_stats(X, y, sw, fit_intercept,
-                                               type(self).__name__)
+        first = None
+        if (alpha > 0 and l1_ratio > 0 and isinstance(precompute, str)
+                and not early_stopping and sw is None and fit_intercept
+                and not (warm_start and hasattr(self, "coef_"))
+                and not sp.issparse(X) and X.flags.c_contiguous
+                and n_features > SMALL_P and (y.ndim == 1 or y.shape[1] == 1)):
+            first = first_set(X, np.ravel(y), alpha * l1_ratio,
+                              alpha * (1.0 - l1_ratio), positive, max_iter,
+                              coordinate_descent)
+        X_offset, sq_norms, xty, columns = design_stats(
+            X, y, sw, fit_intercept, type(self).__name__,
+            None if first is None else (first.features, first.offset))
         design = keep_stats(make_design(X, y, sw, fit_intercept, X_offset),
-                            sq_norms, None if xty is None else xty[None, :])
+                            sq_norms, None if xty is None else xty[None, :],
+                            None if first is None else
+                            prefetched(first, columns, X_offset, sq_norms))
         n_targets = design.y.shape[1]
         coef_init = self._coef_init(warm_start, n_targets, n_features, X.dtype)
         rng = check_random_state(self.random_state)

@@ -10,6 +10,8 @@
 #ifndef SKREG_STATS_OPS_H
 #define SKREG_STATS_OPS_H
 
+#include <string.h>
+
 #include "_simd.h" /* SKREG_CLONES */
 
 /* Rows read ahead, a cache line of each per line of the sweep: with the
@@ -18,16 +20,47 @@
  * ahead did as well). */
 #define SKREG_STATS_AHEAD 16
 
-#define SKREG_SHIFTED_SUMS(NAME, T)                                            \
+/* The optional gather: columns `cols` less `off`, row by row into a tile of
+ * SKREG_GATHER_ROWS rows per column (in L1/L2), copied out to the columns of
+ * `out` (leading dimension ld) whenever it fills: a row's values stored
+ * straight to their columns would touch as many pages per row as columns. */
+#define SKREG_GATHER_ROWS 64
+
+#define SKREG_GATHER_OPS(PRE, T)                                               \
+static inline void PRE##_flush(long t0, long rows, long m, T *out, long ld,    \
+                               const T *tile)                                  \
+{                                                                              \
+    for (long k = 0; k < m; k++)                                               \
+        memcpy(out + k * ld + t0, tile + k * SKREG_GATHER_ROWS,                \
+               rows * sizeof(T));                                              \
+}                                                                              \
+static inline void PRE##_row(const T *r, long i, const int *cols, long m,      \
+                             const double *off, T *out, long ld, T *tile,      \
+                             long *t0)                                         \
+{                                                                              \
+    long t = i - *t0;                                                          \
+    if (t == SKREG_GATHER_ROWS) {                                              \
+        PRE##_flush(*t0, t, m, out, ld, tile);                                 \
+        *t0 = i;                                                               \
+        t = 0;                                                                 \
+    }                                                                          \
+    for (long k = 0; k < m; k++)                                               \
+        tile[k * SKREG_GATHER_ROWS + t] = (T)((double)r[cols[k]] - off[cols[k]]);\
+}
+
+#define SKREG_SHIFTED_SUMS(NAME, T, PRE)                                       \
 SKREG_CLONES static void NAME(long n, long p, const T *X, const double *y,     \
                               double *restrict s1, double *restrict s2,        \
-                              double *restrict g)                              \
+                              double *restrict g, const int *cols, long m,     \
+                              const double *off, T *out, long ld, T *tile)     \
 {                                                                              \
     const T *x0 = X;                                                           \
-    long i = 1;                                                                \
+    long i = 1, t0 = 0;                                                        \
     if (n > 0 && y)                                                            \
         for (long j = 0; j < p; j++)                                           \
             g[j] += (double)x0[j] * y[0];                                      \
+    if (n > 0 && m)                                                            \
+        PRE##_row(x0, 0, cols, m, off, out, ld, tile, &t0);                    \
     for (; i + 4 <= n; i += 4) {                                               \
         const T *r0 = X + i * p, *r1 = r0 + p, *r2 = r1 + p, *r3 = r2 + p;     \
         const T *pf = r0 + SKREG_STATS_AHEAD * p;                              \
@@ -52,6 +85,12 @@ SKREG_CLONES static void NAME(long n, long p, const T *X, const double *y,     \
                 g[j] += ((double)r0[j] * y0 + (double)r1[j] * y1)              \
                         + ((double)r2[j] * y2 + (double)r3[j] * y3);           \
         }                                                                      \
+        if (m) {                                                               \
+            PRE##_row(r0, i, cols, m, off, out, ld, tile, &t0);                \
+            PRE##_row(r1, i + 1, cols, m, off, out, ld, tile, &t0);            \
+            PRE##_row(r2, i + 2, cols, m, off, out, ld, tile, &t0);            \
+            PRE##_row(r3, i + 3, cols, m, off, out, ld, tile, &t0);            \
+        }                                                                      \
     }                                                                          \
     for (; i < n; i++) {                                                       \
         const T *r = X + i * p;                                                \
@@ -62,10 +101,16 @@ SKREG_CLONES static void NAME(long n, long p, const T *X, const double *y,     \
             if (y)                                                             \
                 g[j] += (double)r[j] * y[i];                                   \
         }                                                                      \
+        if (m)                                                                 \
+            PRE##_row(r, i, cols, m, off, out, ld, tile, &t0);                 \
     }                                                                          \
+    if (n > 0 && m)                                                            \
+        PRE##_flush(t0, n - t0, m, out, ld, tile);                             \
 }
 
-SKREG_SHIFTED_SUMS(skreg_dshifted_sums, double)
-SKREG_SHIFTED_SUMS(skreg_sshifted_sums, float)
+SKREG_GATHER_OPS(skreg_dgather, double)
+SKREG_GATHER_OPS(skreg_sgather, float)
+SKREG_SHIFTED_SUMS(skreg_dshifted_sums, double, skreg_dgather)
+SKREG_SHIFTED_SUMS(skreg_sshifted_sums, float, skreg_sgather)
 
 #endif

@@ -1,0 +1,250 @@
+"""First working sets from a fit on a sample of rows (``_sketch``), their
+columns gathered in the statistics pass, and the Gram blocks built on them."""
+
+import numpy as np
+import pytest
+
+from skreg import ElasticNet
+from skreg.linear_model import _cd_fast, _columns_fast, _elastic_net, _sketch
+from skreg.linear_model._base import make_design
+from skreg.linear_model._cd_problems import GramCache
+from skreg.linear_model._cd_solver import coordinate_descent
+
+from _objectives import kkt_violation, objective
+
+
+def tall(n=9000, p=120, seed=0, dtype=np.float64):
+    rng = np.random.RandomState(seed)
+    X = rng.randn(n, p) + 0.3 * rng.randn(n, 1) + 3.0  # correlated, off-centre
+    X[:, 1:] += 0.5 * X[:, :-1]
+    coef = np.zeros(p)
+    coef[rng.choice(p, 12, replace=False)] = np.repeat([2.0, -2.0], 6)
+    y = X @ coef + rng.randn(n)
+    return X.astype(dtype), y.astype(dtype)
+
+
+def alpha_for(X, y, l1_ratio, share=0.05):
+    return share * np.abs((X - X.mean(0)).T @ (y - y.mean())).max() / (
+        X.shape[0] * l1_ratio)
+
+
+@pytest.fixture
+def small_samples(monkeypatch):
+    """Samples from 9000 rows (the default needs 16 x 2048)."""
+    monkeypatch.setattr(_sketch, "MIN_ROWS", 256)
+
+
+def spy(monkeypatch):
+    """Record each first set and each prefetched block the fits use."""
+    sets, taken = [], []
+    first_set, add = _elastic_net.first_set, GramCache._add
+
+    def recording_first_set(*args):
+        out = first_set(*args)
+        sets.append(out)
+        return out
+
+    def recording_add(self, new, X_new, shift):
+        if shift is not None:
+            taken.append(new.size)
+        return add(self, new, X_new, shift)
+
+    monkeypatch.setattr(_elastic_net, "first_set", recording_first_set)
+    monkeypatch.setattr(GramCache, "_add", recording_add)
+    return sets, taken
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("n", [0, 1, 5, 63, 64, 65, 130])
+@pytest.mark.parametrize("cols", [[], [3], [0, 5, 36, 12]])
+def test_stats_pass_gathers_columns_less_offset(dtype, order, n, cols):
+    rng = np.random.RandomState(n)
+    X = np.asarray((rng.randn(n, 37) * 3 + 5).astype(dtype), order=order)
+    y = rng.randn(n)
+    offset = rng.randn(37)
+    mean, sq, xty, out = _columns_fast.column_stats_gather(X, y, cols, offset)
+    for got, want in zip((mean, sq, xty), _columns_fast.column_stats(X, y)):
+        np.testing.assert_array_equal(got, want)
+    want = (X[:, cols].astype(np.float64) - offset[cols]).astype(dtype)
+    assert out.shape == want.shape and out.dtype == dtype
+    np.testing.assert_array_equal(out, want)
+    assert n <= 1 or out.strides[0] == out.itemsize  # contiguous columns
+    with pytest.raises(ValueError, match="out of range"):
+        _columns_fast.column_stats_gather(X, y, [37], offset)
+    with pytest.raises(ValueError, match="do not match"):
+        _columns_fast.column_stats_gather(X, y, cols, offset[:-1])
+
+
+def test_prefetched_columns_give_the_centred_gram_blocks():
+    X, y = tall(n=3000, p=40)
+    design = make_design(X, y, None, True)
+    mean, yc = design.X_offset, design.y[:, 0]
+    rng = np.random.RandomState(1)
+    offset = mean + rng.randn(X.shape[1])  # shifts of the order of the spread
+    features = np.array([2, 5, 6, 11, 20, 33])
+
+    def gather(cols):
+        return np.asfortranarray(X[:, cols] - mean[cols])
+
+    ready = _sketch.Prefetched(features, np.ones(features.size),
+                               np.asfortranarray(X[:, features] - offset[features]),
+                               mean[features] - offset[features])
+    shifted, plain = GramCache(X, yc, gather, ready), GramCache(X, yc, gather)
+    w = rng.randn(X.shape[1])
+    # a part of the spares, then the rest with gathered columns, then more
+    for ws in ([2, 6, 20], [1, 2, 5, 6, 11, 20, 33], [0, 1, 2, 5, 6, 11, 20, 33, 39]):
+        ws = np.array(ws)
+        Q, q, pos = shifted.block(ws)
+        Q0, q0, pos0 = plain.block(ws)
+        Xc = X[:, ws] - mean[ws]
+        np.testing.assert_allclose(Q, Xc.T @ Xc, rtol=1e-10, atol=1e-8)
+        np.testing.assert_allclose(Q0, Xc.T @ Xc, rtol=1e-10, atol=1e-8)
+        np.testing.assert_allclose(q, Xc.T @ yc, rtol=1e-10, atol=1e-8)
+        np.testing.assert_allclose(shifted.residual(pos, w[ws]), yc - Xc @ w[ws],
+                                   rtol=1e-10, atol=1e-8)
+    # the spares were taken, not gathered: two chunks of them, one gathered
+    assert [s is not None for s in shifted.shifts] == [True, True, False, False]
+
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+@pytest.mark.parametrize("positive", [False, True])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_sketched_fit_reaches_the_unsketched_optimum(monkeypatch, small_samples,
+                                                     l1_ratio, positive, dtype):
+    X, y = tall(dtype=dtype)
+    X_before = X.copy()
+    alpha = alpha_for(X, y, l1_ratio)
+    tol = 1e-4 if dtype == np.float32 else 1e-10
+    sets, taken = spy(monkeypatch)
+    est = ElasticNet(alpha=alpha, l1_ratio=l1_ratio, positive=positive, tol=tol,
+                     max_iter=100_000).fit(X, y)
+    assert sets[-1] is not None and taken, "the fit did not start from a sample"
+    np.testing.assert_array_equal(X, X_before)
+    monkeypatch.setattr(_elastic_net, "first_set", lambda *args: None)
+    ref = ElasticNet(alpha=alpha, l1_ratio=l1_ratio, positive=positive, tol=tol,
+                     max_iter=100_000).fit(X, y)
+    gaps = abs(est.dual_gap_) + abs(ref.dual_gap_)  # float32's may round below 0
+    p, p_ref = (objective(e, X.astype(float), y.astype(float), None, alpha, l1_ratio)
+                for e in (est, ref))
+    rtol = 1e-6 if dtype == np.float32 else 1e-9
+    assert abs(p - p_ref) <= rtol * abs(p_ref) + gaps
+    # optimal: the duality gap at the returned point, recomputed in float64
+    n = X.shape[0]
+    Xc, yc = X - X.mean(0, dtype=float), y - y.mean(dtype=float)
+    w = est.coef_.astype(float)
+    r = yc - Xc @ w
+    gap, _, _ = _cd_fast.gap_from_gradient(Xc.T @ r, w, r @ r, r @ yc,
+                                           alpha * l1_ratio * n,
+                                           alpha * (1 - l1_ratio) * n, positive)
+    slack = 1e-3 if dtype == np.float32 else 1e-6
+    assert gap / n <= tol * (yc @ yc) / n * (1 + slack) + slack * 1e-6 * (yc @ yc) / n
+    np.testing.assert_allclose(est.predict(X), ref.predict(X), rtol=0,
+                               atol=100 * slack * np.abs(y).max())
+    if positive:
+        assert np.all(est.coef_ >= 0)
+
+
+@pytest.mark.parametrize("case", ["wrong features", "far offset", "no support"])
+def test_a_misleading_first_set_still_reaches_the_optimum(monkeypatch,
+                                                          small_samples, case):
+    X, y = tall()
+    p = X.shape[1]
+    alpha = alpha_for(X, y, 1.0)
+    monkeypatch.setattr(_elastic_net, "first_set", lambda *args: None)
+    ref = ElasticNet(alpha=alpha, l1_ratio=1.0, tol=1e-10, max_iter=100_000).fit(X, y)
+    support = np.flatnonzero(ref.coef_)
+    rng = np.random.RandomState(4)
+    if case == "wrong features":  # misses half the support, holds others
+        features = np.union1d(support[::2], np.setdiff1d(np.arange(p), support)[:10])
+    else:
+        features = np.union1d(support, np.arange(5))
+    start = rng.randn(features.size)
+    if case == "no support":
+        start[:] = 0
+    offset = X.mean(0) + (1e3 if case == "far offset" else 0.1)
+
+    def first_set(*args):
+        return _sketch.FirstSet(features, start.astype(X.dtype), offset)
+
+    monkeypatch.setattr(_elastic_net, "first_set", first_set)
+    _, taken = spy(monkeypatch)
+    est = ElasticNet(alpha=alpha, l1_ratio=1.0, tol=1e-10, max_iter=100_000).fit(X, y)
+    # shifts beyond what a sample of rows can give are not used (see
+    # _sketch.prefetched): their Gram blocks would cancel. Otherwise the
+    # prefetched columns serve the first set, or later ones (no support).
+    assert bool(taken) == (case != "far offset")
+    assert kkt_violation(est, X, y, None, alpha, 1.0) <= 1e-6 * alpha
+    np.testing.assert_allclose(est.coef_, ref.coef_, rtol=1e-5,
+                               atol=1e-6 * np.abs(ref.coef_).max())
+
+
+def test_first_set_holds_the_samples_support_and_its_nearest_zeros(small_samples):
+    X, y = tall()
+    alpha = alpha_for(X, y, 1.0)
+    first = _sketch.first_set(X, y, alpha, 0.0, False, 1000, coordinate_descent)
+    support = first.features[first.start != 0]
+    assert support.size and support.size * 2 == first.features.size
+    assert np.all(np.diff(first.features) > 0)
+    rows = _sketch.sample_rows(*X.shape)
+    np.testing.assert_allclose(first.offset, X[:rows * _sketch.SHARE:_sketch.SHARE]
+                               .mean(0), rtol=1e-12)
+    # it finds the full data's support
+    full = np.flatnonzero(ElasticNet(alpha=alpha, l1_ratio=1.0, tol=1e-10)
+                          .fit(X, y).coef_)
+    assert np.isin(full, first.features).mean() >= 0.9
+    # no set from a sample with NaN (the fit's own check reports it), from a
+    # support of a quarter of the features or more, or from short X
+    X_nan = X.copy()
+    X_nan[_sketch.SHARE * 3, 7] = np.nan
+    assert _sketch.first_set(X_nan, y, alpha, 0.0, False, 1000,
+                             coordinate_descent) is None
+    assert _sketch.first_set(X, y, alpha / 1e4, 0.0, False, 1000,
+                             coordinate_descent) is None
+    assert _sketch.sample_rows(_sketch.SHARE * 255, 10) == 0
+    assert _sketch.sample_rows(_sketch.SHARE * 256, 80) == 0  # 4 rows a feature
+
+
+def test_sample_rows_default_needs_tall_data():
+    assert _sketch.sample_rows(16 * 2048, 100) == 2048
+    assert _sketch.sample_rows(16 * 2048 - 200, 100) == 0
+    assert _sketch.sample_rows(50_000, 378) == 3120
+    assert _sketch.sample_rows(50_000, 800) == 0
+
+
+@pytest.mark.parametrize("where", ["in the sample", "outside it"])
+def test_nan_in_tall_x_is_still_reported(small_samples, where):
+    X, y = tall()
+    X[0 if where == "in the sample" else 1, 3] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        ElasticNet(alpha=0.1).fit(X, y)
+
+
+@pytest.mark.parametrize("variant", ["weighted", "F-ordered", "two targets",
+                                     "warm start", "no intercept", "gram",
+                                     "ridge only"])
+def test_only_plain_tall_fits_sketch(monkeypatch, small_samples, variant):
+    X, y = tall()
+    sets, _ = spy(monkeypatch)
+    est = ElasticNet(alpha=0.1, tol=1e-6)
+    kwargs = {}
+    if variant == "weighted":
+        kwargs["sample_weight"] = np.random.RandomState(0).rand(X.shape[0])
+    elif variant == "F-ordered":
+        X = np.asfortranarray(X)
+    elif variant == "two targets":
+        y = np.column_stack([y, -y])
+    elif variant == "warm start":
+        est.set_params(warm_start=True).fit(X, y)
+        sets.clear()
+    elif variant == "no intercept":
+        est.set_params(fit_intercept=False)
+    elif variant == "gram":
+        est.set_params(precompute=True)
+    else:
+        est.set_params(l1_ratio=0.0)
+    est.fit(X, y, **kwargs)
+    assert sets == []
+    ElasticNet(alpha=0.1, tol=1e-6).fit(np.ascontiguousarray(X), y[:, 0]
+                                        if y.ndim == 2 else y)
+    assert len(sets) == 1  # the plain fit does

@@ -64,7 +64,8 @@ def test_stats_pass_gathers_columns_less_offset(dtype, order, n, cols):
     y = rng.randn(n)
     offset = rng.randn(37)
     mean, sq, xty, out = _columns_fast.column_stats_gather(X, y, cols, offset)
-    for got, want in zip((mean, sq, xty), _columns_fast.column_stats(X, y)):
+    for got, want in zip((mean, sq, xty), _columns_fast.column_stats(X, y),
+                         strict=True):
         np.testing.assert_array_equal(got, want)
     want = (X[:, cols].astype(np.float64) - offset[cols]).astype(dtype)
     assert out.shape == want.shape and out.dtype == dtype
@@ -92,8 +93,8 @@ def test_prefetched_columns_give_the_centred_gram_blocks():
                                mean[features] - offset[features])
     shifted, plain = GramCache(X, yc, gather, ready), GramCache(X, yc, gather)
     w = rng.randn(X.shape[1])
-    # a part of the spares, then the rest with gathered columns, then more
-    for ws in ([2, 6, 20], [1, 2, 5, 6, 11, 20, 33], [0, 1, 2, 5, 6, 11, 20, 33, 39]):
+    # the prefetched set, then more features with gathered columns
+    for ws in (features, [1, 2, 5, 6, 11, 20, 33], [0, 1, 2, 5, 6, 11, 20, 33, 39]):
         ws = np.array(ws)
         Q, q, pos = shifted.block(ws)
         Q0, q0, pos0 = plain.block(ws)
@@ -103,8 +104,12 @@ def test_prefetched_columns_give_the_centred_gram_blocks():
         np.testing.assert_allclose(q, Xc.T @ yc, rtol=1e-10, atol=1e-8)
         np.testing.assert_allclose(shifted.residual(pos, w[ws]), yc - Xc @ w[ws],
                                    rtol=1e-10, atol=1e-8)
-    # the spares were taken, not gathered: two chunks of them, one gathered
-    assert [s is not None for s in shifted.shifts] == [True, True, False, False]
+    assert [s is not None for s in shifted.shifts] == [True, False, False]
+    # a first block of other features gathers them, and drops the prefetched
+    other = GramCache(X, yc, gather, ready)
+    other.block(np.array([2, 5]))
+    other.block(features)
+    assert other.shifts == [None, None] and other.ready is None
 
 
 @pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
@@ -183,10 +188,18 @@ def test_first_set_holds_the_samples_support_and_its_nearest_zeros(small_samples
     X, y = tall()
     alpha = alpha_for(X, y, 1.0)
     first = _sketch.first_set(X, y, alpha, 0.0, False, 1000, coordinate_descent)
-    support = first.features[first.start != 0]
-    assert support.size and support.size * 2 == first.features.size
     assert np.all(np.diff(first.features) > 0)
+    # the sample's support and the zeros within 10% of violating on it
     rows = _sketch.sample_rows(*X.shape)
+    step = _sketch.SHARE
+    Xs, ys = X[:rows * step:step], y[:rows * step:step]
+    Xs, ys = Xs - Xs.mean(0), ys - ys.mean()
+    w = np.zeros(X.shape[1])
+    w[first.features] = first.start
+    score = np.abs(Xs.T @ (ys - Xs @ w)) / (rows * alpha)
+    assert np.any(w) and np.any(first.start == 0)
+    expected = np.flatnonzero((w != 0) | (score >= _sketch.NEAR))
+    np.testing.assert_array_equal(first.features, expected)
     np.testing.assert_allclose(first.offset, X[:rows * _sketch.SHARE:_sketch.SHARE]
                                .mean(0), rtol=1e-12)
     # it finds the full data's support

@@ -227,7 +227,8 @@ class GramCache:
 
     def __init__(self, X, y, gather, ready=None):
         self.X, self.y, self.gather = X, y, gather
-        # a _sketch.Prefetched: its columns are taken instead of gathered
+        # a _sketch.Prefetched: the first block takes its columns if it asks
+        # for exactly its features
         self.ready = ready
         self.cols = np.empty(0, dtype=np.intp)
         # columns in the order of ``cols``: centred (shift None), or centred
@@ -240,22 +241,12 @@ class GramCache:
         """``(Q_ws, q_ws, pos)`` for the sorted working set ``ws``, where
         ``pos`` are the positions of its columns in ``cols``."""
         new = ws[~np.isin(ws, self.cols)]
-        if new.size and self.ready is not None:
-            ready = self.ready
-            taken = np.isin(new, ready.features)
-            if taken.any():
-                idx = np.searchsorted(ready.features, new[taken])
-                if idx.size == ready.features.size:
-                    X_new = ready.columns
-                else:
-                    X_new = column_buffer(self.X.shape[0], idx.size, self.X.dtype,
-                                          plain_pages=True)
-                    _columns_fast.gather_dense(ready.columns,
-                                               idx.astype(np.int32), None, X_new)
-                self._add(new[taken], X_new, ready.shift[idx])
-                new = new[~taken]
         if new.size:
-            self._add(new, self.gather(new), None)
+            ready, self.ready = self.ready, None
+            if ready is not None and np.array_equal(new, ready.features):
+                self._add(new, ready.columns, ready.shift)
+            else:
+                self._add(new, self.gather(new), None)
         order = np.argsort(self.cols)
         pos = order[np.searchsorted(self.cols, ws, sorter=order)]
         return (np.ascontiguousarray(self.Q[np.ix_(pos, pos)]),
@@ -268,16 +259,13 @@ class GramCache:
         n = self.X.shape[0]
         Q = np.empty((m + k,) * 2, dtype=self.X.dtype)
         Q[:m, :m] = self.Q
-        for (start, stop, chunk), old in zip(self._spans(), self.shifts):
-            block = Q[m:, start:stop]
-            _columns_fast.cross_products(X_new, chunk, block)
-            # centred columns sum to zero, so (D_a - 1 s_a^T)^T (D_b - 1 s_b^T)
-            # = D_a^T D_b - n s_a s_b^T: a correction only between shifted ones
-            if shift is not None and old is not None:
-                block -= n * np.outer(shift, old)
+        for start, stop, chunk in self._spans():
+            # X_new is centred (only a first chunk is shifted): it sums to
+            # zero, so its products with D = X_c + 1 s^T are those with X_c
+            _columns_fast.cross_products(X_new, chunk, Q[m:, start:stop])
         Q[:m, m:] = Q[m:, :m].T
         _columns_fast.cross_products(X_new, X_new, Q[m:, m:])
-        if shift is not None:
+        if shift is not None:  # D^T 1 = n s, so X_c^T X_c = D^T D - n s s^T
             Q[m:, m:] -= n * np.outer(shift, shift)
         self.chunks.append(X_new)
         self.shifts.append(shift)
@@ -289,7 +277,8 @@ class GramCache:
         w_cols = np.zeros(self.cols.size, dtype=w.dtype)
         w_cols[pos] = w
         R = self.y.copy()
-        for (start, stop, chunk), shift in zip(self._spans(), self.shifts):
+        for (start, stop, chunk), shift in zip(self._spans(), self.shifts,
+                                              strict=True):
             if np.any(w_cols[start:stop]):
                 R -= chunk @ w_cols[start:stop]
                 if shift is not None:

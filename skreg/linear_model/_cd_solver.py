@@ -272,9 +272,7 @@ def coordinate_descent(design, l1, l2, *, coef_init, positive, max_iter, tol,
         # a first set gathered beside the column statistics (see _sketch)
         first_set = None
         if ready is not None and target.w_is_zero and target.use_gram_blocks:
-            nz = ready.start != 0  # the sample's support; the rest are spares
-            if nz.any():
-                first_set = (ready.features[nz], ready.start[nz])
+            first_set = (ready.features, ready.start)
         if small:
             gap, n_ep = _single_call(target, y, gram, t, penalty, max_iter, gap_tol,
                                      tol, random, rng)

@@ -22,12 +22,12 @@ from ._base import (
 )
 from ._cd_solver import SMALL_P, GramProblem, coordinate_descent, gram_problem
 from ._least_squares import least_squares
-from ._sketch import first_set, prefetched
 from ._path_early_stopping import (
     EARLY_STOPPING_ATTRS,
     check_early_stopping_params,
     enet_early_stopping,
 )
+from ._sketch import first_set, prefetched
 
 __all__ = ["ElasticNet", "LassoRegressor"]
 

@@ -150,7 +150,8 @@ def test_sketched_fit_reaches_the_unsketched_optimum(monkeypatch, small_samples,
         assert np.all(est.coef_ >= 0)
 
 
-@pytest.mark.parametrize("case", ["wrong features", "far offset", "no support"])
+@pytest.mark.parametrize("case", ["wrong features", "one missing", "far offset",
+                                  "no support"])
 def test_a_misleading_first_set_still_reaches_the_optimum(monkeypatch,
                                                           small_samples, case):
     X, y = tall()
@@ -162,11 +163,15 @@ def test_a_misleading_first_set_still_reaches_the_optimum(monkeypatch,
     rng = np.random.RandomState(4)
     if case == "wrong features":  # misses half the support, holds others
         features = np.union1d(support[::2], np.setdiff1d(np.arange(p), support)[:10])
+    elif case == "one missing":  # the smallest coefficient
+        features = np.setdiff1d(support, support[np.argmin(abs(ref.coef_[support]))])
     else:
         features = np.union1d(support, np.arange(5))
     start = rng.randn(features.size)
     if case == "no support":
         start[:] = 0
+    elif case == "one missing":
+        start = ref.coef_[features]
     offset = X.mean(0) + (1e3 if case == "far offset" else 0.1)
 
     def first_set(*args):
@@ -174,7 +179,18 @@ def test_a_misleading_first_set_still_reaches_the_optimum(monkeypatch,
 
     monkeypatch.setattr(_elastic_net, "first_set", first_set)
     _, taken = spy(monkeypatch)
+    blocks, block = [], GramCache.block
+    monkeypatch.setattr(GramCache, "block",
+                        lambda self, ws: blocks.append(ws) or block(self, ws))
     est = ElasticNet(alpha=alpha, l1_ratio=1.0, tol=1e-10, max_iter=100_000).fit(X, y)
+    if case != "far offset":
+        np.testing.assert_array_equal(blocks[0], features)
+    if case == "one missing":
+        # the next set keeps the first (its products are known) and adds the
+        # violators only, among them the feature it missed: not twice the
+        # support, as a set chosen by scores would be
+        assert np.isin(support, blocks[1]).all()
+        assert blocks[1].size < 2 * features.size
     # shifts beyond what a sample of rows can give are not used (see
     # _sketch.prefetched): their Gram blocks would cancel. Otherwise the
     # prefetched columns serve the first set, or later ones (no support).

@@ -130,6 +130,7 @@ def _solve_target(target, l1, l2, positive, max_iter, gap_tol, random, rng,
     epochs = 0
     sampling = working_sets and target.can_sample
     exact, n_sampled = True, 0
+    seeded = None  # the first set, in the round after it
     while True:
         if exact:
             g, r2, ry = target.gradient()
@@ -160,6 +161,14 @@ def _solve_target(target, l1, l2, positive, max_iter, gap_tol, random, rng,
         elif everything:
             ws = np.arange(p)
             inner_tol = gap_tol
+        elif seeded is not None and n_viol <= ws_size - np.count_nonzero(w):
+            # After a first set the Gram products of its features are known
+            # and a new feature's cost a gather: keep them all, add only the
+            # features that violate optimality.
+            violating = (g if positive else np.abs(g)) > l1
+            ws = np.union1d(seeded[keep[seeded] != 0],
+                            np.flatnonzero(violating | (w != 0)))
+            inner_tol = gap_tol
         else:
             ws = np.sort(np.argpartition(score, ws_size - 1)[:ws_size])
             # Once few zero features still violate their optimality condition
@@ -173,6 +182,7 @@ def _solve_target(target, l1, l2, positive, max_iter, gap_tol, random, rng,
         n_ep, _ = _inner_solve(restricted, max_iter - epochs, inner_tol, random, rng)
         epochs += n_ep
         target.absorb(ws, restricted, extra)
+        seeded = ws if start is not None else None
         ws_size = max(first_ws, 2 * np.count_nonzero(w))
         # On tall data a full gradient is a pass over X, the round's main cost.
         # While more features violated optimality at this round's start than

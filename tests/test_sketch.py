@@ -277,3 +277,12 @@ def test_only_plain_tall_fits_sketch(monkeypatch, small_samples, variant):
     ElasticNet(alpha=0.1, tol=1e-6).fit(np.ascontiguousarray(X), y[:, 0]
                                         if y.ndim == 2 else y)
     assert len(sets) == 1  # the plain fit does
+
+
+def test_default_sample_on_tall_data(monkeypatch):
+    X, y = tall(n=16 * 2048 + 100, p=70, seed=2)
+    sets, taken = spy(monkeypatch)
+    alpha = alpha_for(X, y, 1.0)
+    est = ElasticNet(alpha=alpha, l1_ratio=1.0, tol=1e-8).fit(X, y)
+    assert sets[-1] is not None and taken == [sets[-1].features.size]
+    assert kkt_violation(est, X, y, None, alpha, 1.0) <= 1e-4 * alpha

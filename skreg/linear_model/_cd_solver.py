@@ -23,6 +23,11 @@ Strategy (for problems with more than a few features and an L1 part):
   on a gradient estimated from a quarter of the rows
   (``DenseTarget.sampled_gradient``); gaps that stop the solver and screening
   always use the exact gradient.
+* first sets from a sample: a single tall dense fit (C-ordered, unweighted)
+  starts from the support of a fit on every 16th row and the zeros near it,
+  gathered by the pass that takes the column statistics; the set is solved to
+  the final tolerance, and the next keeps it and adds the violators
+  (``_sketch``).
 * gap-safe screening: features provably zero at the optimum leave for good
   (``_cd_fast.screen_and_score``).
 * Anderson extrapolation: every few passes the last iterates are combined into
@@ -32,7 +37,7 @@ Strategy (for problems with more than a few features and an L1 part):
   so a coordinate update costs O(|ws|) instead of O(n_samples).
 
 ``n_iter`` counts passes over the features being optimised (all features on
-small problems, the working set otherwise).
+small problems, the working set otherwise); the sample's fit is not counted.
 """
 
 from typing import NamedTuple

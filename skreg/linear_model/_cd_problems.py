@@ -225,8 +225,9 @@ class GramCache:
     overlap), and whole fits came out no faster, so blocks stay.
     """
 
-    def __init__(self, X, y, gather, ready=None):
+    def __init__(self, X, y, gather, ready=None, xty=None):
         self.X, self.y, self.gather = X, y, gather
+        self.xty = xty  # X_c^T y of all features if known (else from columns)
         # a _sketch.Prefetched: the first block takes its columns if it asks
         # for exactly its features
         self.ready = ready
@@ -270,7 +271,8 @@ class GramCache:
         self.chunks.append(X_new)
         self.shifts.append(shift)
         self.Q, self.cols = Q, np.concatenate([self.cols, new])
-        self.q = np.concatenate([self.q, X_new.T @ self.y])  # y sums to zero
+        q_new = X_new.T @ self.y if self.xty is None else self.xty[new]
+        self.q = np.concatenate([self.q, q_new])  # (y sums to zero)
 
     def residual(self, pos, w):
         """``y - X[:, cols[pos]] @ w`` from the gathered chunks."""
@@ -334,9 +336,14 @@ class DenseTarget:
         # Gram blocks read their columns a few times only: plain pages. (Not a
         # bound method: a cycle would keep the buffers from their pool until
         # the garbage collector ran.)
+        q = None  # X_c^T y of every feature, for the Gram blocks
+        if xty is not None:
+            q = np.array(xty, dtype=self.X.dtype)
+            if self.mean is not None:
+                q -= self.mean * y.sum()
         self._gram = (GramCache(self.X, y, partial(centred_columns, self.X,
                                                    self.mean, plain_pages=True),
-                                ready)
+                                ready, q)
                       if use_gram_blocks else None)
 
     def columns(self, ws):

@@ -286,3 +286,19 @@ def test_default_sample_on_tall_data(monkeypatch):
     est = ElasticNet(alpha=alpha, l1_ratio=1.0, tol=1e-8).fit(X, y)
     assert sets[-1] is not None and taken == [sets[-1].features.size]
     assert kkt_violation(est, X, y, None, alpha, 1.0) <= 1e-4 * alpha
+
+
+def test_a_start_without_gram_blocks_sets_the_residual():
+    from skreg.linear_model._cd_problems import DenseTarget
+
+    X, y = tall(n=500, p=30)
+    design = make_design(X, y, None, True)
+    w = np.zeros(X.shape[1])
+    target = DenseTarget(design, design.y[:, 0], w, design.column_sq_norms(),
+                         (1.0, 0.0, False), False)
+    ws, start = np.array([1, 4, 9]), np.array([0.5, -1.0, 2.0])
+    restricted, _ = target.restrict(ws, False, start)
+    np.testing.assert_array_equal(restricted.w, start)
+    Xc = X - X.mean(0)
+    np.testing.assert_allclose(target.R, design.y[:, 0] - Xc[:, ws] @ start,
+                               rtol=1e-12, atol=1e-10)

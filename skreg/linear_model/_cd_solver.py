@@ -170,7 +170,7 @@ def _solve_target(target, l1, l2, positive, max_iter, gap_tol, random, rng,
             # After a first set the Gram products of its features are known
             # and a new feature's cost a gather: keep them all, add only the
             # features that violate optimality.
-            violating = (g if positive else np.abs(g)) > l1
+            violating = ((g if positive else np.abs(g)) > l1) & (keep != 0)
             ws = np.union1d(seeded[keep[seeded] != 0],
                             np.flatnonzero(violating | (w != 0)))
             inner_tol = gap_tol

@@ -101,17 +101,19 @@ def first_set(X, y, l1, l2, positive, max_iter, solve):
 def prefetched(first, columns, X_offset, sq_norms):
     """The :class:`Prefetched` set of ``first`` from its gathered ``columns``
     and the full data's column means and centred squared norms; None if a
-    shift is more than 4 standard deviations.
+    shift is larger than a sample of rows allows.
 
     Gram blocks of shifted columns subtract ``n s s^T`` from ``D^T D``, which
-    cancels by a factor of ``1 + s^2 / var``. A sample of every 16th row is
-    within ``sqrt(n / rows) ~ 4`` deviations of the mean (its rows' squared
-    deviations are part of the whole's), so this costs at most ~1.2 digits;
-    a shift beyond can only come from elsewhere, and is not used.
+    cancels by a factor of ``1 + n s^2 / sq``. The sample's rows are among
+    all rows, so ``rows s^2 <= sq`` (their squared deviations from the mean
+    are at least ``rows s^2`` and at most all of ``sq``): the factor is at
+    most ``1 + n / rows``, ~17, and costs ~1.2 digits. A larger shift can
+    only come from elsewhere, and is not used.
     """
     f = first.features
-    n = columns.shape[0]
+    n, p = columns.shape[0], len(X_offset)
+    rows = sample_rows(n, p)
     shift = np.asarray(X_offset, dtype=np.float64)[f] - first.offset[f]
-    if n == 0 or np.any(shift**2 > 17.0 * np.asarray(sq_norms)[f] / n):
+    if not rows or np.any(rows * shift**2 > np.asarray(sq_norms)[f] * (1 + 1e-6)):
         return None
     return Prefetched(f, first.start, columns, shift)

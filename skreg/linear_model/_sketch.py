@@ -22,7 +22,7 @@ import numpy as np
 
 from ._base import keep_stats, make_design
 from ._column_buffers import column_buffer
-from ._columns_fast import column_stats, gather_dense
+from ._columns_fast import column_stats
 
 __all__ = ["FirstSet", "Prefetched", "first_set", "prefetched", "sample_rows"]
 
@@ -54,8 +54,8 @@ class Prefetched(NamedTuple):
 
 
 def sample_rows(n_samples, n_features):
-    """Rows of the sample (every ``SHARE``-th, a multiple of 8 so that its
-    F-ordered copy is contiguous), or 0 when X is too short for one."""
+    """Rows of the sample (every ``SHARE``-th, a multiple of 8), or 0 when X
+    is too short for one."""
     rows = (-(-n_samples // SHARE)) // 8 * 8
     return rows if rows >= max(MIN_ROWS, ROWS_PER_FEATURE * n_features) else 0
 
@@ -73,9 +73,11 @@ def first_set(X, y, l1, l2, positive, max_iter, solve):
     rows = sample_rows(n, p)
     if not rows:
         return None
-    sample = column_buffer(rows, p, X.dtype, plain_pages=True)
-    gather_dense(X[:rows * SHARE:SHARE], np.arange(p, dtype=np.int32), None,
-                 sample)
+    # C-ordered, on pooled pages: the rows copy whole (an F-ordered copy took
+    # twice as long, 2.2 against 1.2 ms, and its fit no less)
+    sample = column_buffer(rows * p, 1, X.dtype, plain_pages=True)[:, 0]
+    sample = sample.reshape(rows, p)
+    np.copyto(sample, X[:rows * SHARE:SHARE])
     y_s = np.ascontiguousarray(y[:rows * SHARE:SHARE])
     mean, sq, _ = column_stats(sample)
     if not (np.isfinite(mean).all() and np.isfinite(sq).all()

@@ -54,9 +54,8 @@ class Prefetched(NamedTuple):
 
 
 def sample_rows(n_samples, n_features):
-    """Rows of the sample (every ``SHARE``-th, a multiple of 8), or 0 when X
-    is too short for one."""
-    rows = (-(-n_samples // SHARE)) // 8 * 8
+    """Rows of the sample (every ``SHARE``-th), or 0 when X is too short."""
+    rows = -(-n_samples // SHARE)
     return rows if rows >= max(MIN_ROWS, ROWS_PER_FEATURE * n_features) else 0
 
 
@@ -77,8 +76,8 @@ def first_set(X, y, l1, l2, positive, max_iter, solve):
     # twice as long, 2.2 against 1.2 ms, and its fit no less)
     sample = column_buffer(rows * p, 1, X.dtype, plain_pages=True)[:, 0]
     sample = sample.reshape(rows, p)
-    np.copyto(sample, X[:rows * SHARE:SHARE])
-    y_s = np.ascontiguousarray(y[:rows * SHARE:SHARE])
+    np.copyto(sample, X[::SHARE])
+    y_s = np.ascontiguousarray(y[::SHARE])
     mean, sq, _ = column_stats(sample)
     if not (np.isfinite(mean).all() and np.isfinite(sq).all()
             and np.isfinite(y_s).all()):

@@ -323,7 +323,6 @@ class DenseTarget:
         self.use_gram_blocks = use_gram_blocks
         self.R = y.copy()
         support = np.flatnonzero(w)
-        self.w_is_zero = not support.size
         if support.size:  # warm starts along a path: only the support counts
             self.R -= self.X[:, support] @ w[support]
             if self.mean is not None:

@@ -286,7 +286,7 @@ def coordinate_descent(design, l1, l2, *, coef_init, positive, max_iter, tol,
                                  ready)
         # a first set gathered beside the column statistics (see _sketch)
         first_set = None
-        if ready is not None and target.w_is_zero and target.use_gram_blocks:
+        if ready is not None and not np.any(w) and target.use_gram_blocks:
             first_set = (ready.features, ready.start)
         if small:
             gap, n_ep = _single_call(target, y, gram, t, penalty, max_iter, gap_tol,

@@ -390,3 +390,31 @@ def test_mapping_pool_hands_out_only_released_mappings_within_its_limit():
     again = column_buffer(n, k, np.float64, plain_pages=True)
     assert _column_buffers._pool.free == []  # handed out again
     assert np.all(np.lib.stride_tricks.as_strided(again, shape=(ld, k))[n:] == 0)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_known_xty_gives_the_first_gradient_and_gram_block_correlations(dtype):
+    from skreg.linear_model._base import design_stats
+    from skreg.linear_model._cd_problems import DenseTarget
+
+    X, y = tall_problem(n=2000, p=70)
+    X, y = X.astype(dtype), y.astype(dtype)
+    _, _, xty, _ = design_stats(X, y, None, True)
+    design = make_design(X, y, None, True)
+    yc, p = design.y[:, 0], X.shape[1]
+    Xc = X.astype(float) - X.astype(float).mean(0)
+    want = Xc.T @ yc.astype(float)
+    rtol = 1e-4 if dtype == np.float32 else 1e-10
+    for given in (xty, None):
+        target = DenseTarget(design, yc, np.zeros(p, dtype=dtype),
+                             design.column_sq_norms(), (1.0, 0.0, False), True,
+                             given)
+        g, r2, ry = target.gradient()
+        assert g.dtype == dtype
+        np.testing.assert_allclose(g, want, rtol=rtol, atol=rtol * np.abs(want).max())
+        _, q, _ = target._gram.block(np.array([3, 8, 40]))
+        np.testing.assert_allclose(q, want[[3, 8, 40]], rtol=rtol,
+                                   atol=rtol * np.abs(want).max())
+    # a second gradient is a pass over X at the current residual
+    target.R[:] = 0
+    assert not np.any(target.gradient()[0])

@@ -314,8 +314,9 @@ class DenseTarget:
 
     def __init__(self, design, y, w, norms2, penalty, use_gram_blocks, xty=None,
                  ready=None):
-        """``ready``: a ``_sketch.Prefetched`` whose columns the Gram blocks
-        take instead of gathering them (used only while ``w`` is zero)."""
+        """``xty``: ``X^T y`` from the pass that took the column statistics,
+        if known. ``ready``: a ``_sketch.Prefetched`` whose columns the Gram
+        blocks take instead of gathering them (``w`` must be zero)."""
         self.design = design
         self.X, self.y, self.w, self.norms2 = design.X, y, w, norms2
         self.mean = None if design.centred else design.X_offset
@@ -327,19 +328,17 @@ class DenseTarget:
             self.R -= self.X[:, support] @ w[support]
             if self.mean is not None:
                 self.R += self.mean[support] @ w[support]
-            ready = None
         self._X_columns = None
-        # X^T y known from the pass that took the column statistics: at w = 0
-        # it is the first gradient (R = y)
-        self._xty = None if (xty is None or support.size) else xty
-        # Gram blocks read their columns a few times only: plain pages. (Not a
-        # bound method: a cycle would keep the buffers from their pool until
-        # the garbage collector ran.)
-        q = None  # X_c^T y of every feature, for the Gram blocks
+        q = None  # X_c^T y of every feature, known without a pass over X
         if xty is not None:
             q = np.array(xty, dtype=self.X.dtype)
             if self.mean is not None:
                 q -= self.mean * y.sum()
+        # at w = 0 it is the first gradient (R = y)
+        self._first_gradient = None if support.size else q
+        # Gram blocks read their columns a few times only: plain pages. (Not a
+        # bound method: a cycle would keep the buffers from their pool until
+        # the garbage collector ran.)
         self._gram = (GramCache(self.X, y, partial(centred_columns, self.X,
                                                    self.mean, plain_pages=True),
                                 ready, q)
@@ -356,12 +355,12 @@ class DenseTarget:
         return self._X_columns
 
     def gradient(self):
-        if self._xty is not None:
-            g, self._xty = self._xty.astype(self.X.dtype), None
+        if self._first_gradient is not None:
+            g, self._first_gradient = self._first_gradient.copy(), None
         else:
             g = self.X.T @ self.R
-        if self.mean is not None:
-            g -= self.mean * self.R.sum()  # the residual is orthogonal to 1
+            if self.mean is not None:
+                g -= self.mean * self.R.sum()  # the residual is orthogonal to 1
         return g, self.R @ self.R, self.R @ self.y
 
     @property

@@ -158,7 +158,7 @@ def _solve_target(target, l1, l2, positive, max_iter, gap_tol, random, rng,
             ws_size = min(ws_size, n_keep)
         everything = not working_sets or ws_size >= p
         start = None
-        if first_set is not None and working_sets:
+        if first_set is not None:  # (only given with working sets)
             ws, start = first_set
             kept = keep[ws] != 0
             ws, start = ws[kept], start[kept]
@@ -274,20 +274,21 @@ def coordinate_descent(design, l1, l2, *, coef_init, positive, max_iter, tol,
     for t in range(n_targets):
         y = Y[:, t]
         w = coef[t]
+        first = None
         gap_tol = tol * float(gram.yy[t] if gram is not None else y @ y)
         if gram is not None:
             target = GramTarget(gram, t, w, penalty)
         elif design.is_sparse:
             target = SparseTarget(design, y, w, norms2, penalty)
         else:
+            # a first set gathered beside the column statistics (see _sketch)
+            first = (ready if ready is not None and gram_blocks and not small
+                     and not np.any(w) else None)
             target = DenseTarget(design, y, w, norms2, penalty,
                                  gram_blocks and not small,
                                  None if design.xty is None else design.xty[t],
-                                 ready)
-        # a first set gathered beside the column statistics (see _sketch)
-        first_set = None
-        if ready is not None and not np.any(w) and target.use_gram_blocks:
-            first_set = (ready.features, ready.start)
+                                 first)
+        first_set = None if first is None else (first.features, first.start)
         if small:
             gap, n_ep = _single_call(target, y, gram, t, penalty, max_iter, gap_tol,
                                      tol, random, rng)

@@ -208,3 +208,61 @@ def test_gather_and_products_on_padded_columns(dtype):
     with pytest.raises(ValueError, match="contiguous columns"):
         _columns_fast.gather_dense(X, cols, mean, np.empty((150, cols.size),
                                                            dtype=dtype))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(0, 5), (7, 0), (1, 1), (9, 8), (130, 37)])
+def test_rows_dot(dtype, shape):
+    rng = np.random.RandomState(shape[0])
+    X = (rng.randn(*shape) * 3 + 100).astype(dtype)
+    r = rng.randn(shape[0]).astype(dtype)
+    got = _columns_fast.rows_dot(X, r)
+    assert got.dtype == dtype and got.shape == (shape[1],)
+    want = X.astype(np.float64).T @ r.astype(np.float64)
+    # summed in float64: to float64 rounding of the terms, then X's dtype
+    bound = np.finfo(dtype).eps * np.abs(want) + 1e-13 * (np.abs(X).T @ np.abs(r))
+    assert np.all(np.abs(got - want) <= bound)
+    with pytest.raises(ValueError, match="rows"):
+        _columns_fast.rows_dot(X, np.ones(shape[0] + 1))
+
+
+def test_xt_dot_picks_rows_dot_only_where_it_pays(monkeypatch):
+    calls = []
+    rows_dot = _columns_fast.rows_dot
+    monkeypatch.setattr(_columns_fast, "rows_dot",
+                        lambda X, r: calls.append(X.shape) or rows_dot(X, r))
+    monkeypatch.setattr(_columns_fast, "ROWS_DOT_MIN_BYTES", 8 * 40 * 30)
+    rng = np.random.RandomState(0)
+    X = rng.randn(40, 30)
+    r = rng.randn(40)
+    for A in (X, np.asfortranarray(X), X[:, :20], X.astype(np.float32),
+              rng.randn(40, _columns_fast.ROWS_DOT_MAX_FEATURES + 1)):
+        got = _columns_fast.xt_dot(A, r.astype(A.dtype))
+        np.testing.assert_allclose(got, A.T @ r.astype(A.dtype),
+                                   rtol=1e-5 if A.dtype == np.float32 else 1e-12)
+        assert got.dtype == A.dtype
+    # C-ordered and large enough: X itself; F-ordered, smaller, or long rows: BLAS
+    assert calls == [(40, 30)]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_fits_with_gradients_by_rows_reach_the_same_optimum(monkeypatch, dtype):
+    rng = np.random.RandomState(0)
+    X = (rng.randn(3000, 90) + 10 * rng.rand(90)).astype(dtype)  # means off 0
+    y = (X[:, :5] @ rng.randn(5) + rng.randn(3000)).astype(dtype)
+    calls = []
+    rows_dot = _columns_fast.rows_dot
+    monkeypatch.setattr(_columns_fast, "rows_dot",
+                        lambda X, r: calls.append(1) or rows_dot(X, r))
+    fits = []
+    tol = 1e-5 if dtype == np.float32 else 1e-10
+    for min_bytes in (0, np.inf):  # every X by rows, then none
+        monkeypatch.setattr(_columns_fast, "ROWS_DOT_MIN_BYTES", min_bytes)
+        fits.append(LassoRegressor(alpha=0.01, tol=tol).fit(X, y))
+        assert bool(calls) == (min_bytes == 0)
+        calls.clear()
+    rtol = 1e-3 if dtype == np.float32 else 1e-8
+    np.testing.assert_allclose(fits[0].coef_, fits[1].coef_, rtol=rtol,
+                               atol=rtol * np.abs(fits[1].coef_).max())
+    yc = y.astype(np.float64) - y.mean(dtype=np.float64)
+    assert fits[0].dual_gap_ <= tol * (yc @ yc) / len(y)  # converged

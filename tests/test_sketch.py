@@ -57,7 +57,9 @@ def spy(monkeypatch):
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("order", ["C", "F"])
 @pytest.mark.parametrize("n", [0, 1, 5, 63, 64, 65, 130])
-@pytest.mark.parametrize("cols", [[], [3], [0, 5, 36, 12]])
+# unsorted and repeated columns: the pass gathers sorted ones along its sweep of
+# a row and catches up on the others at the row's end
+@pytest.mark.parametrize("cols", [[], [3], [0, 5, 36, 12], [36, 2, 2]])
 def test_stats_pass_gathers_columns_less_offset(dtype, order, n, cols):
     rng = np.random.RandomState(n)
     X = np.asarray((rng.randn(n, 37) * 3 + 5).astype(dtype), order=order)

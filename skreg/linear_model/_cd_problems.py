@@ -358,7 +358,7 @@ class DenseTarget:
         if self._first_gradient is not None:
             g, self._first_gradient = self._first_gradient.copy(), None
         else:
-            g = self.X.T @ self.R
+            g = _columns_fast.xt_dot(self.X, self.R)
             if self.mean is not None:
                 g -= self.mean * self.R.sum()  # the residual is orthogonal to 1
         return g, self.R @ self.R, self.R @ self.y

@@ -136,6 +136,48 @@ cdef extern from "_stats_ops.h" nogil:
     long SKREG_GATHER_ROWS
 
 
+cdef extern from "_rows_dot.h" nogil:
+    void skreg_drows_dot(long n, long p, const double* X, const double* r,
+                         double* g)
+    void skreg_srows_dot(long n, long p, const float* X, const double* r,
+                         double* g)
+
+
+ROWS_DOT_MAX_FEATURES = 512  # longer rows: BLAS was as fast or faster
+ROWS_DOT_MIN_BYTES = 32 << 20  # smaller X stays in cache, where BLAS is faster
+
+
+def xt_dot(X, r):
+    """``X.T @ r`` for dense 2-D ``X``, in X's dtype: one stream over the rows
+    (``_rows_dot``) where that is faster than BLAS, on C-ordered float X
+    larger than the cache with short rows. On 50 000 x 378 float64 it took
+    6.8 ms against BLAS's 9.4 (and 3.7 against 5.4 in float32), at 32 MB
+    0.5-0.9 of BLAS's time, in cache up to 2.5 times it."""
+    if (X.dtype in (np.float32, np.float64) and X.flags.c_contiguous
+            and X.shape[1] <= ROWS_DOT_MAX_FEATURES
+            and X.nbytes >= ROWS_DOT_MIN_BYTES):
+        return rows_dot(X, r)
+    return X.T @ r
+
+
+def rows_dot(const floating[:, ::1] X, r):
+    """``X.T @ r`` for C-ordered ``X``, summed in float64 one row after the
+    other; returned in X's dtype. See :func:`xt_dot` for when it pays."""
+    cdef Py_ssize_t n = X.shape[0], p = X.shape[1]
+    cdef const double[::1] rv = np.ascontiguousarray(r, dtype=np.float64)
+    if rv.shape[0] != n:
+        raise ValueError("rows_dot: r does not match the rows of X.")
+    out = np.zeros(p, dtype=np.float64)
+    cdef double[::1] g = out
+    if n and p:
+        with nogil:
+            if floating is float:
+                skreg_srows_dot(n, p, &X[0, 0], &rv[0], &g[0])
+            else:
+                skreg_drows_dot(n, p, &X[0, 0], &rv[0], &g[0])
+    return out.astype(np.float32 if floating is float else np.float64, copy=False)
+
+
 def column_stats_gather(X, y, cols, offset):
     """:func:`column_stats` and, from the same pass, ``X[:, cols] - offset[cols]``
     in a ``column_buffer`` on plain pages (``offset``: float64, one per column).

@@ -9,6 +9,13 @@
  * thousands of rows is the traffic that sets the pass's cost. Four columns
  * and r must stay in cache for the sweep after: skreg_pairs_fit asks for them
  * to fit in half the L2 cache, and the caller falls back otherwise.
+ *
+ * In cyclic order the sweep also prefetches the next pair's columns into L2,
+ * a line of each per line of its own: with every coordinate moving, passes
+ * over 10 000 x 200, 3000 x 500 and 1000 x 1000 went from 1.90, 1.60 and 1.57
+ * times X.T @ r to 1.43, 1.34 and 1.48 (medians of five alternated runs of
+ * bench_cd_epoch's measure). Into L1 they took 1000 rows to 1.97. Random
+ * order draws its pairs as it goes and reads none ahead.
  */
 #ifndef SKREG_PAIR_PASS_H
 #define SKREG_PAIR_PASS_H
@@ -48,12 +55,17 @@ static int skreg_pairs_fit(int n, int item)
  * *he = xe . r and *q = xc . xe, in one sweep. */
 #define SKREG_AXPY2_DOT3(NAME, T, V, W)                                        \
 SKREG_INLINE void NAME(int n, T ca, const T *xa, T cb, const T *xb, T *r,      \
-                       const T *xc, const T *xe, T *hc, T *he, T *q)           \
+                       const T *xc, const T *xe, T *hc, T *he, T *q,           \
+                       const T *na, const T *nb)                               \
 {                                                                              \
     V a[2] = {{0}, {0}}, b[2] = {{0}, {0}}, c[2] = {{0}, {0}};                 \
     T sa = 0, sb = 0, sc = 0;                                                  \
     int i = 0, update = ca != 0 || cb != 0;                                    \
-    for (; i + 2 * W <= n; i += 2 * W)                                         \
+    for (; i + 2 * W <= n; i += 2 * W) {                                       \
+        if (na) {                                                              \
+            __builtin_prefetch(na + i, 0, 2);                                  \
+            __builtin_prefetch(nb + i, 0, 2);                                  \
+        }                                                                      \
         for (int u = 0; u < 2; u++) {                                          \
             V rv = *(V *)(r + i + u * W);                                      \
             V xv = *(const V *)(xc + i + u * W);                               \
@@ -67,6 +79,7 @@ SKREG_INLINE void NAME(int n, T ca, const T *xa, T cb, const T *xb, T *r,      \
             b[u] += ev * rv;                                                   \
             c[u] += xv * ev;                                                   \
         }                                                                      \
+    }                                                                          \
     {                                                                          \
         V a1 = a[0] + a[1], b1 = b[0] + b[1], c1 = c[0] + c[1];                \
         for (int k = 0; k < W; k++) {                                          \
@@ -102,7 +115,12 @@ SKREG_CLONES static void NAME(SKREG_PASS_PARAMS(T))                            \
         const T *xc = X + c * ld, *xe = X + e * ld;                            \
         T inv_c = norms2[c] != 0 ? 1 / (norms2[c] + l2) : 0;                   \
         T inv_e = norms2[e] != 0 ? 1 / (norms2[e] + l2) : 0;                   \
-        AXPY2_DOT3(n, -da, xa, -db, xb, r, xc, xe, &hc, &he, &q);              \
+        const T *na = NULL, *nb = NULL; /* the next pair, read ahead */        \
+        if (!random && k + 2 < n_ws) {                                         \
+            na = X + ws[k + 2] * ld;                                           \
+            nb = X + ws[k + 3 < n_ws ? k + 3 : k + 2] * ld;                    \
+        }                                                                      \
+        AXPY2_DOT3(n, -da, xa, -db, xb, r, xc, xe, &hc, &he, &q, na, nb);      \
         da = MOVE(hc, c, w, norms2, inv_c, l1, positive, &dmax, &wmax);        \
         xa = xc;                                                               \
         db = 0;                                                                \

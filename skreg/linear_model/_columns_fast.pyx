@@ -144,7 +144,8 @@ cdef extern from "_rows_dot.h" nogil:
 
 
 ROWS_DOT_MAX_FEATURES = 512  # longer rows: BLAS was as fast or faster
-ROWS_DOT_MIN_BYTES = 32 << 20  # smaller X stays in cache, where BLAS is faster
+# smaller X stays in cache (the L3 here: 32 MB), where BLAS is faster
+ROWS_DOT_MIN_BYTES = 32 << 20
 
 
 def xt_dot(X, r):

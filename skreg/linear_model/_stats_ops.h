@@ -21,7 +21,7 @@
 /* Rows prefetched ahead, their lines in address order, four per line of the
  * sweep. On 50 000 x 378 float64 X the pass took 8-9 ms this way against
  * 11.8 ms with a line of each of the four rows 16 ahead (the prefetcher sees
- * one stream rather than four 3 KB apart; 8 and 16 rows ahead took 11 ms),
+ * one stream rather than four 3 KB apart; 8 and 16 rows ahead took 11 ms or more),
  * and X.T @ y 9.5 ms. */
 #define SKREG_STATS_AHEAD 4
 
@@ -30,8 +30,8 @@
  * `out` (leading dimension ld) whenever it fills: a row's values stored
  * straight to their columns would touch as many pages per row as columns.
  * A step's four rows are gathered along its sweep, each column once the sweep
- * has passed it (sorted columns spread out evenly; the others wait for the
- * sweep's end). Measured against the earlier kernel (gather after the sweep,
+ * has passed it (sorted columns spread out evenly; a column listed after a
+ * later one waits for it, at the latest for the sweep's end). Measured against the earlier kernel (gather after the sweep,
  * rows 16 ahead) on 50 000 x 378: 14.7 / 16.5 / 18.0 ms for 24 / 48 / 81
  * columns against 13.7 / 16.3 / 19.7; the tile's copies cost ~2 ms of them. */
 #define SKREG_GATHER_ROWS 64

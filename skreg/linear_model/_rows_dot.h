@@ -6,8 +6,8 @@
  * 9.7 ms, and a loop over 2, 4 or 8 rows 8.5-12.5 ms. One row after the
  * other reads X as one stream, at the speed of a plain sum (6.2-6.9 ms here,
  * 25 GB/s), while the sums stay in L1. That holds for rows of up to a few
- * hundred items and X out of cache: elsewhere BLAS is faster, and the caller
- * (rows_dot's) picks. Sums run in float64 whatever X's dtype, row by row.
+ * hundred items and X out of cache: elsewhere BLAS is faster, and xt_dot
+ * picks. Sums run in float64 whatever X's dtype, row by row.
  */
 #ifndef SKREG_ROWS_DOT_H
 #define SKREG_ROWS_DOT_H
@@ -15,8 +15,8 @@
 #include "_simd.h" /* SKREG_LINE_CLONES, skreg_v8d */
 
 #define SKREG_ROWS_DOT(NAME, T, LOAD8)                                         \
-SKREG_LINE_CLONES static void NAME(long n, long p, const T *X, const double *r, \
-                                   double *g)                                  \
+SKREG_LINE_CLONES static void NAME(long n, long p, const T *X,                 \
+                                   const double *r, double *g)                 \
 {                                                                              \
     for (long j = 0; j < p; j++)                                               \
         g[j] = 0;                                                              \

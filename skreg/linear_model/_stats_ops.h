@@ -19,21 +19,23 @@
 #include "_simd.h" /* SKREG_CLONES */
 
 /* Rows prefetched ahead, their lines in address order, four per line of the
- * sweep. On 50 000 x 378 float64 X the pass took 8-9 ms this way against
- * 11.8 ms with a line of each of the four rows 16 ahead (the prefetcher sees
- * one stream rather than four 3 KB apart; 8 and 16 rows ahead took 11 ms or more),
- * and X.T @ y 9.5 ms. */
+ * sweep. On 50 000 x 378 float64 X the pass took 8-9 ms this way, against
+ * 11.8 ms with a line of each of the four rows 16 ahead: the prefetcher sees
+ * one stream rather than four 3 KB apart (8 and 16 rows ahead in address
+ * order took 11 ms or more). X.T @ y took 9.5 ms. */
 #define SKREG_STATS_AHEAD 4
 
 /* The optional gather: columns `cols` less `off`, into a tile of
  * SKREG_GATHER_ROWS rows per column (in L1/L2), copied out to the columns of
  * `out` (leading dimension ld) whenever it fills: a row's values stored
- * straight to their columns would touch as many pages per row as columns.
- * A step's four rows are gathered along its sweep, each column once the sweep
- * has passed it (sorted columns spread out evenly; a column listed after a
- * later one waits for it, at the latest for the sweep's end). Measured against the earlier kernel (gather after the sweep,
- * rows 16 ahead) on 50 000 x 378: 14.7 / 16.5 / 18.0 ms for 24 / 48 / 81
- * columns against 13.7 / 16.3 / 19.7; the tile's copies cost ~2 ms of them. */
+ * straight to their columns would touch as many pages per row as columns
+ * (and were no faster with 24-81 columns). A step's four rows are gathered
+ * along its sweep, each column once the sweep has passed it: sorted columns
+ * spread out evenly, and a column listed after a later one waits for it, at
+ * the latest for the sweep's end. Against the earlier kernel (gather after
+ * the sweep, rows 16 ahead) on 50 000 x 378: 14.7 / 16.5 / 18.0 ms for 24 /
+ * 48 / 81 columns against 13.7 / 16.3 / 19.7; the tile's copies take ~2 ms.
+ */
 #define SKREG_GATHER_ROWS 64
 
 #define SKREG_GATHER_OPS(PRE, T)                                               \
@@ -69,7 +71,8 @@ SKREG_CLONES static void NAME(long n, long p, const T *X, const double *y,     \
             g[j] += (double)x0[j] * y[0];                                      \
     if (n > 0)                                                                 \
         for (long k = 0; k < m; k++)                                           \
-            tile[k * SKREG_GATHER_ROWS] = (T)((double)x0[cols[k]] - off[cols[k]]);\
+            tile[k * SKREG_GATHER_ROWS] =                                      \
+                (T)((double)x0[cols[k]] - off[cols[k]]);                       \
     for (; i + 4 <= n; i += 4) {                                               \
         const T *r0 = X + i * p, *r1 = r0 + p, *r2 = r1 + p, *r3 = r2 + p;     \
         const char *pf = (const char *)(r0 + SKREG_STATS_AHEAD * p);           \

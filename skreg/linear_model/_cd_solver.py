@@ -281,8 +281,9 @@ def coordinate_descent(design, l1, l2, *, coef_init, positive, max_iter, tol,
         elif design.is_sparse:
             target = SparseTarget(design, y, w, norms2, penalty)
         else:
-            # a first set gathered beside the column statistics (see _sketch)
-            first = (ready if ready is not None and gram_blocks and not small
+            # a first set gathered beside the column statistics (see _sketch;
+            # ``ready`` implies working sets, so a problem that is not small)
+            first = (ready if ready is not None and gram_blocks
                      and not np.any(w) else None)
             target = DenseTarget(design, y, w, norms2, penalty,
                                  gram_blocks and not small,

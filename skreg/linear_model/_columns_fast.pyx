@@ -1,5 +1,6 @@
 # cython: language_level=3
-"""Column statistics of dense and CSC matrices; gathers and products of CSC parts.
+"""Column statistics of dense and CSC matrices; gathers and products of CSC parts;
+``X.T @ r`` over the rows of tall C-ordered X.
 
 numpy and scipy's equivalents make temporaries (a centred copy of X for its
 column norms) or validate and allocate index arrays on every call; the solver

@@ -14,11 +14,13 @@ The solver runs passes in calls of ``ANDERSON_K`` (5) between extrapolations:
 "pass" is a pass of such a call (its time / 5), "lone pass" a call of one pass
 (the call's fixed cost included). Every timed call starts from w = 0, and
 "moved" is the smallest share of coordinates that still moved in one more pass
-after it (1.00: the pass measured really updated every coordinate). The first
-line says which kernel each length runs (see ``_vector_ops.h``): the register
-pass up to 16 AVX-512 vectors (when the CPU has them), the look-ahead pass for
-columns of 1025 to 4096 bytes (200 rows here), the pair pass while four columns
-and the residual fit in half the L2 cache, the single pass beyond.
+after it (1.00: the pass measured really updated every coordinate). "kernel"
+is the one the pass runs (see ``_vector_ops.h``): the register pass up to 16
+AVX-512 vectors (when the CPU has them), the look-ahead pass for columns of
+1025 to 4096 bytes (200 rows here), the pair pass while four columns and the
+residual fit in half the L2 cache, except where only the single pass's two
+columns and residual fit in L1 (1000 rows here, with a 32 KB L1), and the
+single pass beyond.
 
 Run::
 
@@ -92,17 +94,16 @@ def measure(n, k, repeats=31, moving=True):
 
 
 def main():
-    print(f"register pass up to {_cd_fast.register_pass_rows(np.float64)} rows "
-          "(0: no AVX-512)")
-    print(f"{'n':>7} {'k':>6} {'moving':>7} {'X.T@r us':>9} {'pass us':>9} "
-          f"{'ratio':>6} {'lone pass':>9} {'ratio':>6} {'gram pass':>9} {'ratio':>6} "
-          f"{'moved':>6}")
+    print(f"{'n':>7} {'k':>6} {'kernel':>8} {'moving':>7} {'X.T@r us':>9} "
+          f"{'pass us':>9} {'ratio':>6} {'lone pass':>9} {'ratio':>6} "
+          f"{'gram pass':>9} {'ratio':>6} {'moved':>6}")
     with threadpool_limits(1):
-        for n, k in [(100, 1000), (200, 1000), (1000, 1000), (10_000, 200),
+        for n, k in [(100, 1000), (200, 1000), (1000, 200), (1000, 1000), (10_000, 200),
                      (50_000, 100), (50_000, 400)]:
             for moving in (True, False):
                 tp, tl, tg, tq, moved = measure(n, k, moving=moving)
-                print(f"{n:>7} {k:>6} {str(moving):>7} {1e6 * tg:>9.1f} "
+                kernel = _cd_fast.dense_pass_kernel(n, np.float64, k)
+                print(f"{n:>7} {k:>6} {kernel:>8} {str(moving):>7} {1e6 * tg:>9.1f} "
                       f"{1e6 * tp:>9.1f} {tp / tg:>6.2f} {1e6 * tl:>9.1f} "
                       f"{tl / tg:>6.2f} {1e6 * tq:>9.1f} {tq / tg:>6.2f} "
                       f"{moved:>6.2f}")

@@ -135,15 +135,50 @@ def test_dense_passes_every_shape(n, p, random, dtype):
 
 # Column lengths for each kernel of the dense pass: around each vector count
 # of the register pass (8 float64 or 16 float32 rows per AVX-512 vector, up to
-# 16 vectors; without AVX-512 the others run these), the pair pass from 128
-# rows (odd lengths and partial vectors for its scalar tail), the single pass
-# past half the L2 cache.
+# 16 vectors; without AVX-512 the others run these), the look-ahead pass's
+# 1025-4096 bytes, the pair pass from 128 rows (odd lengths and partial
+# vectors for its scalar tail), the single pass where only its working set
+# fits in L1 (1003 float64, 2003 float32 rows on a 32 KB L1) and past half
+# the L2 cache. test_kernel_lengths_reach_every_kernel checks the cover.
 KERNEL_LENGTHS = {
     np.float64: [1, 7, 8, 9, 15, 16, 17, 57, 64, 100, 120, 127, 128, 129, 159,
-                 160, 161, 200, 399, 400, 401, 512, 513, 1003, 40_000],
+                 160, 161, 200, 399, 400, 401, 512, 513, 1003, 2003, 40_000],
     np.float32: [1, 15, 16, 17, 100, 200, 255, 256, 257, 319, 320, 400, 1003,
-                 1024, 1025, 70_000],
+                 1024, 1025, 2003, 3001, 70_000],
 }
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_kernel_lengths_reach_every_kernel(dtype):
+    kernels = {_cd_fast.dense_pass_kernel(n, dtype, 9) for n in KERNEL_LENGTHS[dtype]}
+    expected = {"ahead", "pairs", "single"}
+    if _cd_fast.register_pass_rows(dtype):
+        expected.add("register")
+    assert kernels == expected
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_single_pass_where_only_its_columns_fit_in_l1(dtype):
+    # Four columns' worth of rows: the pair pass's four columns and residual
+    # overflow L1, the single pass's two and residual fit. Pairs again when
+    # theirs fit, when the single pass's do not, or when the pass is too large
+    # to stay in cache from one pass to the next (more than 8 MB).
+    item, l1 = np.dtype(dtype).itemsize, _cd_fast.data_cache_bytes(1)
+    n = l1 // (4 * item)
+    if n * item <= 4096 or 5 * n * item > _cd_fast.data_cache_bytes(2) // 2:
+        pytest.skip(f"a {l1}-byte L1 puts {n} rows outside the pair pass's range")
+    assert _cd_fast.dense_pass_kernel(n, dtype, 10) == "single"
+    assert _cd_fast.dense_pass_kernel(n, dtype, (8 << 20) // (n * item) + 1) == "pairs"
+    assert _cd_fast.dense_pass_kernel(2 * n, dtype, 10) == "pairs"
+    if n // 2 * item > 4096:  # below, the look-ahead pass takes them
+        assert _cd_fast.dense_pass_kernel(n // 2, dtype, 10) == "pairs"
+
+
+def test_data_cache_bytes():
+    l1, l2 = _cd_fast.data_cache_bytes(1), _cd_fast.data_cache_bytes(2)
+    assert 0 < l1 < l2
+    with pytest.raises(ValueError, match="level must be 1 or 2"):
+        _cd_fast.data_cache_bytes(3)
 
 
 @pytest.mark.parametrize("dtype,n", [(dt, n) for dt, ns in KERNEL_LENGTHS.items()

@@ -46,6 +46,8 @@ cdef extern from "_vector_ops.h" nogil:
                      const int* ws, int n_ws, int random, unsigned int* state,
                      float* dw_max, float* w_max, float* pair)
     int skreg_pass_caches(int n, int size)
+    int skreg_pass_kind(int n, int size, int n_ws)
+    long skreg_cache_bytes(int level)
 
 
 cdef extern from "_register_pass.h" nogil:
@@ -58,6 +60,21 @@ def register_pass_rows(dtype):
     0 when the CPU or the compiler has no AVX-512 (see ``_register_pass.h``).
     """
     return skreg_regpass_rows(np.dtype(dtype).itemsize)
+
+
+def dense_pass_kernel(n, dtype, n_ws):
+    """Kernel of a dense pass over ``n_ws`` columns of ``n`` rows: "register",
+    "ahead", "pairs" or "single" (see ``_vector_ops.h``)."""
+    kind = skreg_pass_kind(n, np.dtype(dtype).itemsize, n_ws)
+    return ("register", "ahead", "pairs", "single")[kind]
+
+
+def data_cache_bytes(level):
+    """Size of this core's level 1 or 2 data cache as the dense pass sees it
+    (32 KB and 1 MB when the system does not say)."""
+    if level not in (1, 2):
+        raise ValueError(f"level must be 1 or 2, got {level!r}")
+    return skreg_cache_bytes(level)
 
 
 cdef inline void _dense_pass(int n, long ld, const floating* X, floating* R,

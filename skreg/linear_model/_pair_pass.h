@@ -8,7 +8,8 @@
  * residual is read and written once per two coordinates, which on columns of
  * thousands of rows is the traffic that sets the pass's cost. Four columns
  * and r must stay in cache for the sweep after: skreg_pairs_fit asks for them
- * to fit in half the L2 cache, and the caller falls back otherwise.
+ * to fit in half the L2 cache, and the caller falls back otherwise (also
+ * where only the single pass's working set fits in L1).
  *
  * In cyclic order the sweep also prefetches the next pair's columns into L2,
  * a line of each per line of its own: with every coordinate moving, passes
@@ -33,22 +34,47 @@
  * (float64) before this one is asked. */
 #define SKREG_PAIRS_MIN_ROWS 128
 
-static long skreg_l2_bytes(void)
+/* The size of this core's level 1 data cache (level 1) or of its L2 (any
+ * other level); 32 KB and 1 MB when the system does not say. */
+static long skreg_cache_bytes(int level)
 {
-    static long known = -1; /* a race here only repeats the same answer */
-    if (known < 0) {
+    static long known[2] = {-1, -1}; /* a race only repeats the same answer */
+    int l1 = level == 1;
+    if (known[!l1] < 0) {
         long size = 0;
-#ifdef _SC_LEVEL2_CACHE_SIZE
-        size = sysconf(_SC_LEVEL2_CACHE_SIZE);
+#if defined(_SC_LEVEL1_DCACHE_SIZE) && defined(_SC_LEVEL2_CACHE_SIZE)
+        size = sysconf(l1 ? _SC_LEVEL1_DCACHE_SIZE : _SC_LEVEL2_CACHE_SIZE);
 #endif
-        known = size > 0 ? size : 1L << 20; /* unknown: assume 1 MB */
+        known[!l1] = size > 0 ? size : l1 ? 32L << 10 : 1L << 20;
     }
-    return known;
+    return known[!l1];
 }
 
-static int skreg_pairs_fit(int n, int item)
+/* Largest pass (n_ws columns of n items) for which the single pass replaces
+ * pairs between L1 and L2 (see skreg_pairs_fit): past it, X no longer stays
+ * in this machine's L3 from pass to pass and the pair pass's reading ahead
+ * won. 1000 rows, ratios to X.T @ r, single against pairs: 1000 columns (8 MB)
+ * 1.42 against 1.43, 1300 columns 1.23 against 1.30, 1600 columns 1.27
+ * against 1.01, 2000 columns 1.31 against 1.04. */
+#define SKREG_PAIRS_L1_PASS_BYTES (8L << 20)
+
+/* Pairs while four columns and r fit in half the L2 cache, except where they
+ * no longer fit in L1 but the single pass's two columns and r still do and
+ * the pass is not too large: there the pair pass reads three of its five
+ * lines per row from L2, the single pass all but the next column's from L1.
+ * Every coordinate moving, seven alternated runs on a 32 KB L1, ratios to
+ * X.T @ r, pairs against single: float64 900 x 500 1.72 against 1.33,
+ * 1200 x 200 1.70 against 1.49, 1000 x 100, x 300 and x 1000 1.40 / 1.49 /
+ * 1.43 against 1.43 / 1.46 / 1.42; float32 2000 x 300 1.50 against 1.47.
+ * Where pairs fit in L1 they won: 600 rows 1.36 against 1.66; at 2000 rows,
+ * past the single pass's L1, 1.36 against 1.71. */
+static int skreg_pairs_fit(int n, int item, int n_ws)
 {
-    return n >= SKREG_PAIRS_MIN_ROWS && 5L * n * item <= skreg_l2_bytes() / 2;
+    long bytes = (long)n * item, l1 = skreg_cache_bytes(1);
+    if (n < SKREG_PAIRS_MIN_ROWS || 5 * bytes > skreg_cache_bytes(2) / 2)
+        return 0;
+    return 5 * bytes <= l1 || 3 * bytes > l1
+           || n_ws * bytes > SKREG_PAIRS_L1_PASS_BYTES;
 }
 
 /* r += ca xa + cb xb (skipped when both are 0), then *hc = xc . r,

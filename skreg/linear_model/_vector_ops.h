@@ -205,27 +205,47 @@ static int skreg_pass_caches(int n, int size)
     return n <= skreg_regpass_rows(size) || skreg_ahead_fits(n, size);
 }
 
+enum {
+    SKREG_REGISTER_PASS, SKREG_AHEAD_PASS, SKREG_PAIR_PASS, SKREG_SINGLE_PASS
+};
+
+/* Which kernel a pass over n_ws columns of n items of size bytes runs. */
+static int skreg_pass_kind(int n, int size, int n_ws)
+{
+    if (n >= 1 && n <= skreg_regpass_rows(size))
+        return SKREG_REGISTER_PASS;
+    if (skreg_ahead_fits(n, size))
+        return SKREG_AHEAD_PASS;
+    return skreg_pairs_fit(n, size, n_ws) ? SKREG_PAIR_PASS : SKREG_SINGLE_PASS;
+}
+
 /* One pass of coordinate descent over ws on the F-ordered X (columns ld
  * apart); see cd_dense in _cd_fast.pyx. Coordinates are ws in order, or drawn
  * from it with state when random. Returns the largest change and the largest
- * coefficient of the pass in dw_max and w_max. Columns that fit in registers
- * take the register pass, columns of 1025 to 4096 bytes the look-ahead pass
- * (both read pair: the cache of cross products, NULL or n_ws values, NaN
- * until known); other columns of which four and the residual fit in half the
- * L2 cache take the pair pass; others the single pass above. */
+ * coefficient of the pass in dw_max and w_max. The kernel is skreg_pass_kind's:
+ * columns that fit in registers take the register pass, columns of 1025 to
+ * 4096 bytes the look-ahead pass (both read pair: the cache of cross
+ * products, NULL or n_ws values, NaN until known); other columns of which
+ * four and the residual fit in half the L2 cache take the pair pass (see
+ * skreg_pairs_fit for where it leaves them to the single pass); others the
+ * single pass above. */
 #define SKREG_DISPATCH(NAME, S, T)                                             \
 static void NAME(SKREG_PASS_PARAMS(T), T *pair)                                \
 {                                                                              \
+    int kind;                                                                  \
     *dw_max = 0;                                                               \
     *w_max = 0;                                                                \
-    if (n_ws == 0 || skreg_regpass_##S(n, ld, X, r, w, norms2, l1, l2,         \
-                                       positive, ws, n_ws, random, state,      \
-                                       dw_max, w_max, pair))                   \
+    if (n_ws == 0)                                                             \
         return;                                                                \
-    if (skreg_ahead_fits(n, sizeof(T)))                                        \
+    kind = skreg_pass_kind(n, sizeof(T), n_ws);                                \
+    if (kind == SKREG_REGISTER_PASS                                            \
+        && skreg_regpass_##S(n, ld, X, r, w, norms2, l1, l2, positive, ws,     \
+                             n_ws, random, state, dw_max, w_max, pair))        \
+        return;                                                                \
+    if (kind == SKREG_AHEAD_PASS)                                              \
         skreg_##S##pass_ahead(n, ld, X, r, w, norms2, l1, l2, positive, ws,   \
                               n_ws, random, state, dw_max, w_max, pair);       \
-    else if (skreg_pairs_fit(n, sizeof(T)))                                    \
+    else if (kind == SKREG_PAIR_PASS)                                          \
         skreg_##S##pass_pairs(n, ld, X, r, w, norms2, l1, l2, positive, ws,   \
                               n_ws, random, state, dw_max, w_max);             \
     else                                                                       \

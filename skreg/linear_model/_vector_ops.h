@@ -52,9 +52,14 @@ SKREG_INLINE unsigned int skreg_rand(unsigned int *state)
     return x;
 }
 
-/* With c != 0, r <- r + c x first; then return z . r. One pass over r. */
+/* With c != 0, r <- r + c x first; then return z . r. One pass over r. Where
+ * the prefetch of z's lines runs past z's end it continues into nz, the
+ * column after z (when known, else NULL). Every coordinate moving, ratios to
+ * X.T @ r, seven alternated runs: 900 x 500 1.34 -> 1.28, 1000 x 200
+ * 1.43 -> 1.36, 1000 x 1000 1.49 -> 1.43 and 1.42 -> 1.42, 15 000 x 100
+ * 1.61 -> 1.46, 50 000 x 100 1.37 either way. */
 #define SKREG_AXPY_DOT(NAME, T, V, W)                                          \
-SKREG_INLINE T NAME(int n, T c, const T *x, T *r, const T *z)                  \
+SKREG_INLINE T NAME(int n, T c, const T *x, T *r, const T *z, const T *nz)     \
 {                                                                              \
     V a[8] = {{0}, {0}, {0}, {0}, {0}, {0}, {0}, {0}};                         \
     int i = 0;                                                                 \
@@ -63,6 +68,9 @@ SKREG_INLINE T NAME(int n, T c, const T *x, T *r, const T *z)                  \
             if (i + SKREG_AHEAD + 8 * W <= n)                                  \
                 for (int l = 0; l < 8 * W; l += 64 / (int)sizeof(T))           \
                     __builtin_prefetch(z + i + SKREG_AHEAD + l);               \
+            else if (nz)                                                       \
+                for (int l = 0; l < 8 * W; l += 64 / (int)sizeof(T))           \
+                    __builtin_prefetch(nz + i + SKREG_AHEAD - n + l);          \
             for (int u = 0; u < 8; u++) {                                      \
                 V rv = *(V *)(r + i + u * W) + c * *(const V *)(x + i + u * W);\
                 *(V *)(r + i + u * W) = rv;                                    \
@@ -144,7 +152,7 @@ SKREG_CLONES static void NAME(SKREG_PASS_PARAMS(T))                            \
     T dmax = 0, wmax = 0, g, inv, inv_next = 0;                                \
     int j, j_next = 0;                                                         \
     j = random ? ws[skreg_rand(state) % n_ws] : ws[0];                         \
-    g = AXPY_DOT(n, 0, X, r, X + j * ld);                                      \
+    g = AXPY_DOT(n, 0, X, r, X + j * ld, NULL);                                \
     inv = norms2[j] != 0 ? 1 / (norms2[j] + l2) : 0;                           \
     for (int k = 0; k < n_ws; k++) {                                           \
         T d;                                                                   \
@@ -154,9 +162,11 @@ SKREG_CLONES static void NAME(SKREG_PASS_PARAMS(T))                            \
         }                                                                      \
         d = MOVE(g, j, w, norms2, inv, l1, positive, &dmax, &wmax);            \
         if (k + 1 < n_ws)                                                      \
-            g = AXPY_DOT(n, -d, X + j * ld, r, X + j_next * ld);               \
+            g = AXPY_DOT(n, -d, X + j * ld, r, X + j_next * ld,                \
+                         !random && k + 2 < n_ws                               \
+                             ? X + ws[k + 2] * ld : NULL);                     \
         else if (d != 0)                                                       \
-            AXPY_DOT(n, -d, X + j * ld, r, X + j * ld);                        \
+            AXPY_DOT(n, -d, X + j * ld, r, X + j * ld, NULL);                  \
         j = j_next;                                                            \
         inv = inv_next;                                                        \
     }                                                                          \

@@ -25,10 +25,13 @@
 
 #include "_simd.h" /* SKREG_CLONES */
 #define SKREG_INLINE static inline __attribute__((always_inline))
-/* How far ahead (in items) the moving pass prefetches its next column: into
- * the next page before the hardware prefetcher would (at 50 000 rows, 1.53-1.59
- * -> 1.44-1.49 times X.T @ r on 100 columns, 1.47-1.53 -> 1.41-1.53 on 400). */
-#define SKREG_AHEAD 256
+/* How far ahead (in items of T) the moving pass prefetches its next column:
+ * 2 KB, into the next page before the hardware prefetcher would (float64 at
+ * 50 000 rows, 1.53-1.59 -> 1.44-1.49 times X.T @ r on 100 columns,
+ * 1.47-1.53 -> 1.41-1.53 on 400). In bytes, not items: float32 at 1 KB took
+ * 1.79 on 50 000 x 100 (medians of five alternated runs), 1.49-1.59 at 2 KB;
+ * 4 and 8 KB were no better for float32 and worse for float64. */
+#define SKREG_AHEAD(T) (2048 / (int)sizeof(T))
 
 /* The arguments of every pass (see skreg_dpass at the end). */
 #define SKREG_PASS_PARAMS(T)                                                   \
@@ -65,12 +68,12 @@ SKREG_INLINE T NAME(int n, T c, const T *x, T *r, const T *z, const T *nz)     \
     int i = 0;                                                                 \
     if (c != 0) {                                                              \
         for (; i + 8 * W <= n; i += 8 * W) {                                   \
-            if (i + SKREG_AHEAD + 8 * W <= n)                                  \
+            if (i + SKREG_AHEAD(T) + 8 * W <= n)                               \
                 for (int l = 0; l < 8 * W; l += 64 / (int)sizeof(T))           \
-                    __builtin_prefetch(z + i + SKREG_AHEAD + l);               \
+                    __builtin_prefetch(z + i + SKREG_AHEAD(T) + l);            \
             else if (nz)                                                       \
                 for (int l = 0; l < 8 * W; l += 64 / (int)sizeof(T))           \
-                    __builtin_prefetch(nz + i + SKREG_AHEAD - n + l);          \
+                    __builtin_prefetch(nz + i + SKREG_AHEAD(T) - n + l);       \
             for (int u = 0; u < 8; u++) {                                      \
                 V rv = *(V *)(r + i + u * W) + c * *(const V *)(x + i + u * W);\
                 *(V *)(r + i + u * W) = rv;                                    \

@@ -3,10 +3,11 @@
 A pass over k columns reads each column once for its correlation with the
 residual and, when the coefficient moves, once more to update the residual.
 Its limit is one read of the same columns: ``X[:, ws].T @ r``. This script
-reports the median time of both and their ratio, for dense float64 columns
-laid out as the solver's gathers lay them out (each column starting on a cache
-line; numpy's own arrays start 16 or 32 bytes past one, which made a pass over
-200-row columns 25% slower and this benchmark bimodal), and the time of the
+reports the median time of both and their ratio, for dense float64 and
+float32 columns laid out as the solver's gathers lay them out (each column
+starting on a cache line; numpy's own arrays start 16 or 32 bytes past one,
+which made a pass over 200-row columns 25% slower and this benchmark
+bimodal), and the time of the
 pass the solver actually runs when ``n >= 2 k``: on the Gram block of the
 columns, where a pass costs O(k^2) and never reads X.
 
@@ -16,9 +17,8 @@ The solver runs passes in calls of ``ANDERSON_K`` (5) between extrapolations:
 "moved" is the smallest share of coordinates that still moved in one more pass
 after it (1.00: the pass measured really updated every coordinate). "kernel"
 is the one the pass runs (see ``_vector_ops.h``): the register pass up to 16
-AVX-512 vectors (when the CPU has them), the look-ahead pass for columns of
-1025 to 4096 bytes (200 rows here), the pair pass while four columns and the
-residual fit in half the L2 cache, except where only the single pass's two
+AVX-512 vectors (when the CPU has them), the pair pass while four columns and
+the residual fit in half the L2 cache, except where only the single pass's two
 columns and residual fit in L1 (1000 rows here, with a 32 KB L1), and the
 single pass beyond.
 
@@ -41,44 +41,44 @@ from skreg.linear_model._column_buffers import column_buffer
 def passes(X, y, norms2, l1, l2, ws, n_passes):
     """Seconds per pass of a call of ``n_passes`` from w = 0, and the share of
     coordinates that still moved in one pass after it."""
-    w, R = np.zeros(X.shape[1]), y.copy()
+    w, R, none = np.zeros(X.shape[1], X.dtype), y.copy(), np.empty((0, 0), X.dtype)
     start = time.perf_counter()
     _cd_fast.cd_dense(X, y, w, R, norms2, l1, l2, ws, False, n_passes, 0.0, 0.0,
-                      False, 1, 0, np.empty((0, 0)), True)
+                      False, 1, 0, none, True)
     seconds = (time.perf_counter() - start) / n_passes
     w_last = w.copy()  # one more pass: did every coordinate still move?
     _cd_fast.cd_dense(X, y, w, R, norms2, l1, l2, ws, False, 1, 0.0, 0.0, False, 1,
-                      0, np.empty((0, 0)), True)
+                      0, none, True)
     return seconds, np.mean(w != w_last)
 
 
 def gram_pass(X, y, l1, repeats=15):
     Q = np.ascontiguousarray(X.T @ X)
     q = X.T @ y
-    w = np.zeros(X.shape[1])
+    w = np.zeros(X.shape[1], X.dtype)
     H = Q @ w
     ws = np.arange(X.shape[1], dtype=np.int32)
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
         _cd_fast.cd_gram(Q, q, y @ y, w, H, l1, 0.0, ws, False, 1, 0.0, 0.0, False,
-                         1, 0, np.empty((0, 0)))
+                         1, 0, np.empty((0, 0), X.dtype))
         times.append(time.perf_counter() - start)
     return statistics.median(times)
 
 
-def measure(n, k, repeats=31, moving=True):
+def measure(n, k, repeats=31, moving=True, dtype=np.float64):
     rng = np.random.RandomState(0)
-    X = column_buffer(n, k, np.float64)  # as the solver's gathers lay it out
+    X = column_buffer(n, k, dtype)  # as the solver's gathers lay it out
     X[:] = rng.randn(n, k)
-    y = rng.randn(n)
+    y = rng.randn(n).astype(dtype)
     norms2 = (X * X).sum(0)
     ws = np.arange(k, dtype=np.int32)
     # From w = 0, l1 = 0 with a ridge part as large as the columns' squared
     # norms makes every coefficient move in every pass (no exact fit, as l2 = 0
     # would reach at n < k, where updates then vanish); a huge l1 keeps them
     # all at zero (the dot products only).
-    l1, l2 = (0.0, norms2.mean()) if moving else (1e300, 0.0)
+    l1, l2 = (0.0, float(norms2.mean())) if moving else (1e30, 0.0)
     t_pass, t_lone, t_gemv, moved = [], [], [], []
     R = y.copy()
     for _ in range(repeats):
@@ -94,19 +94,21 @@ def measure(n, k, repeats=31, moving=True):
 
 
 def main():
-    print(f"{'n':>7} {'k':>6} {'kernel':>8} {'moving':>7} {'X.T@r us':>9} "
-          f"{'pass us':>9} {'ratio':>6} {'lone pass':>9} {'ratio':>6} "
-          f"{'gram pass':>9} {'ratio':>6} {'moved':>6}")
+    print(f"{'dtype':>7} {'n':>7} {'k':>6} {'kernel':>8} {'moving':>7} "
+          f"{'X.T@r us':>9} {'pass us':>9} {'ratio':>6} {'lone pass':>9} "
+          f"{'ratio':>6} {'gram pass':>9} {'ratio':>6} {'moved':>6}")
+    shapes = [(100, 1000), (200, 1000), (1000, 200), (1000, 1000), (10_000, 200),
+              (50_000, 100), (50_000, 400)]
     with threadpool_limits(1):
-        for n, k in [(100, 1000), (200, 1000), (1000, 200), (1000, 1000), (10_000, 200),
-                     (50_000, 100), (50_000, 400)]:
-            for moving in (True, False):
-                tp, tl, tg, tq, moved = measure(n, k, moving=moving)
-                kernel = _cd_fast.dense_pass_kernel(n, np.float64, k)
-                print(f"{n:>7} {k:>6} {kernel:>8} {str(moving):>7} {1e6 * tg:>9.1f} "
-                      f"{1e6 * tp:>9.1f} {tp / tg:>6.2f} {1e6 * tl:>9.1f} "
-                      f"{tl / tg:>6.2f} {1e6 * tq:>9.1f} {tq / tg:>6.2f} "
-                      f"{moved:>6.2f}")
+        for dtype in (np.float64, np.float32):
+            for n, k in shapes:
+                for moving in (True, False):
+                    tp, tl, tg, tq, moved = measure(n, k, moving=moving, dtype=dtype)
+                    kernel = _cd_fast.dense_pass_kernel(n, dtype, k)
+                    print(f"{np.dtype(dtype).name:>7} {n:>7} {k:>6} {kernel:>8} "
+                          f"{str(moving):>7} {1e6 * tg:>9.1f} {1e6 * tp:>9.1f} "
+                          f"{tp / tg:>6.2f} {1e6 * tl:>9.1f} {tl / tg:>6.2f} "
+                          f"{1e6 * tq:>9.1f} {tq / tg:>6.2f} {moved:>6.2f}")
 
 
 if __name__ == "__main__":

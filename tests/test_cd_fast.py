@@ -135,11 +135,11 @@ def test_dense_passes_every_shape(n, p, random, dtype):
 
 # Column lengths for each kernel of the dense pass: around each vector count
 # of the register pass (8 float64 or 16 float32 rows per AVX-512 vector, up to
-# 16 vectors; without AVX-512 the others run these), the look-ahead pass's
-# 1025-4096 bytes, the pair pass from 128 rows (odd lengths and partial
-# vectors for its scalar tail), the single pass where only its working set
-# fits in L1 (1003 float64, 2003 float32 rows on a 32 KB L1) and past half
-# the L2 cache. test_kernel_lengths_reach_every_kernel checks the cover.
+# 16 vectors; without AVX-512 the others run these), the pair pass from 128
+# rows (odd lengths and partial vectors for its scalar tail), the single pass
+# where only its working set fits in L1 (1003 float64, 2003 float32 rows on a
+# 32 KB L1) and past half the L2 cache. test_kernel_lengths_reach_every_kernel
+# checks the cover.
 KERNEL_LENGTHS = {
     np.float64: [1, 7, 8, 9, 15, 16, 17, 57, 64, 100, 120, 127, 128, 129, 159,
                  160, 161, 200, 399, 400, 401, 512, 513, 1003, 2003, 40_000],
@@ -151,7 +151,7 @@ KERNEL_LENGTHS = {
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_kernel_lengths_reach_every_kernel(dtype):
     kernels = {_cd_fast.dense_pass_kernel(n, dtype, 9) for n in KERNEL_LENGTHS[dtype]}
-    expected = {"ahead", "pairs", "single"}
+    expected = {"pairs", "single"}
     if _cd_fast.register_pass_rows(dtype):
         expected.add("register")
     assert kernels == expected
@@ -165,13 +165,12 @@ def test_single_pass_where_only_its_columns_fit_in_l1(dtype):
     # to stay in cache from one pass to the next (more than 8 MB).
     item, l1 = np.dtype(dtype).itemsize, _cd_fast.data_cache_bytes(1)
     n = l1 // (4 * item)
-    if n * item <= 4096 or 5 * n * item > _cd_fast.data_cache_bytes(2) // 2:
+    if n < 256 or 5 * n * item > _cd_fast.data_cache_bytes(2) // 2:
         pytest.skip(f"a {l1}-byte L1 puts {n} rows outside the pair pass's range")
     assert _cd_fast.dense_pass_kernel(n, dtype, 10) == "single"
     assert _cd_fast.dense_pass_kernel(n, dtype, (8 << 20) // (n * item) + 1) == "pairs"
     assert _cd_fast.dense_pass_kernel(2 * n, dtype, 10) == "pairs"
-    if n // 2 * item > 4096:  # below, the look-ahead pass takes them
-        assert _cd_fast.dense_pass_kernel(n // 2, dtype, 10) == "pairs"
+    assert _cd_fast.dense_pass_kernel(n // 2, dtype, 10) == "pairs"
 
 
 def test_data_cache_bytes():
@@ -191,11 +190,10 @@ def test_dense_pass_kernels(n, dtype, random, positive, l2, padded):
     # products cached across the passes of one call (so coordinates that start
     # moving only in a later pass use cached and fresh values). Pair pass: two
     # updates per sweep, g_e corrected by c's step, odd tails, pairs that draw
-    # one coordinate twice (random order). Look-ahead pass (129-512 float64
-    # rows): correlations two coordinates early, corrected by the step between,
-    # cached or fresh cross products, the last two coordinates' updates. From a
-    # start that is wrong on every third coordinate, coordinates enter and
-    # leave the model from pass to pass; a zero column must stay at zero.
+    # one coordinate twice (random order). Single pass: the next column's
+    # prefetch running on into the one after it. From a start that is wrong on
+    # every third coordinate, coordinates enter and leave the model from pass
+    # to pass; a zero column must stay at zero.
     # Padded: the solver's layout, columns padded with zeros to whole lines,
     # which the kernels then run over whole vectors (zero_padded).
     rng = np.random.RandomState(n)

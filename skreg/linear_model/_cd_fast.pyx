@@ -64,9 +64,9 @@ def register_pass_rows(dtype):
 
 def dense_pass_kernel(n, dtype, n_ws):
     """Kernel of a dense pass over ``n_ws`` columns of ``n`` rows: "register",
-    "ahead", "pairs" or "single" (see ``_vector_ops.h``)."""
+    "pairs" or "single" (see ``_vector_ops.h``)."""
     kind = skreg_pass_kind(n, np.dtype(dtype).itemsize, n_ws)
-    return ("register", "ahead", "pairs", "single")[kind]
+    return ("register", "pairs", "single")[kind]
 
 
 def data_cache_bytes(level):
@@ -232,8 +232,7 @@ def cd_dense(const floating[:, :] X, const floating[::1] y, floating[::1] w,
     cdef int per_line = 64 // sizeof(floating)
     cdef int n_run = (n + per_line - 1) // per_line * per_line
     # x_next . x_j of each consecutive pair of a cyclic order, filled by the
-    # first pass that needs them (see _register_pass.h, _ahead_pass.h); NaN =
-    # not yet known
+    # first pass that needs them (see _register_pass.h); NaN = not yet known
     cdef floating* pair = NULL
     # the residual the passes update: R itself, or its padded copy, which
     # also starts on a cache line (numpy's small arrays need not)

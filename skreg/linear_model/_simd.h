@@ -2,7 +2,7 @@
  * loader picks the one the CPU supports, and vector types of one cache line.
  * SKREG_CLONES (AVX2 + FMA and the baseline) serves kernels that gcc
  * vectorises on its own; SKREG_LINE_CLONES adds AVX-512 for those written
- * with whole-line vectors (the look-ahead pass, the cross products).
+ * with whole-line vectors (the cross products).
  */
 #ifndef SKREG_SIMD_H
 #define SKREG_SIMD_H

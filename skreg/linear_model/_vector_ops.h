@@ -1,11 +1,11 @@
 /* The dense coordinate-descent pass, in C so its loops inline.
  *
- * Four kernels, picked by column length in skreg_dpass / skreg_spass: the
+ * Three kernels, picked by column length in skreg_dpass / skreg_spass: the
  * register pass (_register_pass.h) for columns of at most 16 AVX-512 vectors,
- * the look-ahead pass (_ahead_pass.h) for columns of 1025 to 4096 bytes, the
- * pair pass (_pair_pass.h) otherwise while four columns and the residual fit
- * in half the L2 cache, and the single pass below for longer columns (and short
- * ones on CPUs without AVX-512).
+ * the pair pass (_pair_pass.h) from 128 rows while four columns and the
+ * residual fit in half the L2 cache (see skreg_pairs_fit for a band it leaves
+ * to the single pass), and the single pass below for longer columns (and
+ * short ones on CPUs without AVX-512).
  *
  * A pass over short columns is bound by the latency of each coordinate's
  * update, not by memory: every coordinate waits for the previous one's
@@ -107,7 +107,7 @@ SKREG_INLINE T NAME(int n, T c, const T *x, T *r, const T *z, const T *nz)     \
  * with the residual, its squared norm, its value and 1 / (norm + l2) (0 for a
  * zero column). z - clamp(z, lo, l1) is the soft threshold (lo = -l1, or -inf
  * when positive). No branches: a mispredicted one costs more than the whole
- * step, and in the look-ahead pass it throws away the sweeps running ahead. */
+ * step on short columns. */
 #define SKREG_STEP(NAME, T)                                                    \
 SKREG_INLINE T NAME(T g, T norm2, T w_j, T inv, T l1, int positive)            \
 {                                                                              \
@@ -146,7 +146,6 @@ SKREG_MOVE(skreg_smove, skreg_sstep, float)
 
 #include "_register_pass.h"
 #include "_pair_pass.h"
-#include "_ahead_pass.h"
 
 /* The pass one coordinate at a time (arguments as skreg_dpass below). */
 #define SKREG_PASS(NAME, AXPY_DOT, MOVE, T)                                    \
@@ -185,50 +184,20 @@ SKREG_AXPY2_DOT3(skreg_daxpy2_dot3, double, skreg_v4d, 4)
 SKREG_AXPY2_DOT3(skreg_saxpy2_dot3, float, skreg_v8f, 8)
 SKREG_PAIR_PASS(skreg_dpass_pairs, skreg_daxpy2_dot3, skreg_dmove, double)
 SKREG_PAIR_PASS(skreg_spass_pairs, skreg_saxpy2_dot3, skreg_smove, float)
-SKREG_AXPY_DOT1(skreg_daxpy_dot1, double, skreg_v8d, 8)
-SKREG_AXPY_DOT1(skreg_saxpy_dot1, float, skreg_v16f, 16)
-SKREG_AXPY_DOT2(skreg_daxpy_dot2, double, skreg_v8d, 8)
-SKREG_AXPY_DOT2(skreg_saxpy_dot2, float, skreg_v16f, 16)
-SKREG_AHEAD_PASS(skreg_dpass_ahead, skreg_daxpy_dot1, skreg_daxpy_dot2,
-                 skreg_dmove, double)
-SKREG_AHEAD_PASS(skreg_spass_ahead, skreg_saxpy_dot1, skreg_saxpy_dot2,
-                 skreg_smove, float)
-
-/* Column lengths (bytes) of the look-ahead pass, above the register pass's.
- * Alternated runs against the pair pass, 1000 float64 columns, every
- * coordinate moving (all at zero), in ratios to X.T @ r: 200 rows 1.37-2.05,
- * mostly about 1.4 (0.9-1.45) against 1.69-1.86 (1.25-1.48); 300 rows
- * 1.11-1.28 (0.91-1.05) against 1.16-1.32 (0.96-1.10); from 500 rows equal,
- * and from 3000 the pair pass's one sweep per two coordinates wins. From 129
- * to 159 rows it was no better while each sweep ended in a scalar tail; on
- * columns padded to whole lines (cd_dense's zero_padded) it takes 129-150
- * rows from 1.72-2.04 to 1.22-1.52 (static 1.41-1.70 to 1.00-1.22). */
-#define SKREG_AHEAD_MIN_BYTES 1025
-#define SKREG_AHEAD_MAX_BYTES 4096
-
-static int skreg_ahead_fits(int n, int size)
-{
-    long bytes = (long)n * size;
-    return bytes >= SKREG_AHEAD_MIN_BYTES && bytes <= SKREG_AHEAD_MAX_BYTES;
-}
 
 /* Whether the pass over columns of n items of size bytes reads `pair`. */
 static int skreg_pass_caches(int n, int size)
 {
-    return n <= skreg_regpass_rows(size) || skreg_ahead_fits(n, size);
+    return n <= skreg_regpass_rows(size);
 }
 
-enum {
-    SKREG_REGISTER_PASS, SKREG_AHEAD_PASS, SKREG_PAIR_PASS, SKREG_SINGLE_PASS
-};
+enum { SKREG_REGISTER_PASS, SKREG_PAIR_PASS, SKREG_SINGLE_PASS };
 
 /* Which kernel a pass over n_ws columns of n items of size bytes runs. */
 static int skreg_pass_kind(int n, int size, int n_ws)
 {
     if (n >= 1 && n <= skreg_regpass_rows(size))
         return SKREG_REGISTER_PASS;
-    if (skreg_ahead_fits(n, size))
-        return SKREG_AHEAD_PASS;
     return skreg_pairs_fit(n, size, n_ws) ? SKREG_PAIR_PASS : SKREG_SINGLE_PASS;
 }
 
@@ -236,12 +205,11 @@ static int skreg_pass_kind(int n, int size, int n_ws)
  * apart); see cd_dense in _cd_fast.pyx. Coordinates are ws in order, or drawn
  * from it with state when random. Returns the largest change and the largest
  * coefficient of the pass in dw_max and w_max. The kernel is skreg_pass_kind's:
- * columns that fit in registers take the register pass, columns of 1025 to
- * 4096 bytes the look-ahead pass (both read pair: the cache of cross
- * products, NULL or n_ws values, NaN until known); other columns of which
- * four and the residual fit in half the L2 cache take the pair pass (see
- * skreg_pairs_fit for where it leaves them to the single pass); others the
- * single pass above. */
+ * columns that fit in registers take the register pass (which reads pair:
+ * the cache of cross products, NULL or n_ws values, NaN until known); other
+ * columns of which four and the residual fit in half the L2 cache take the
+ * pair pass (see skreg_pairs_fit for where it leaves them to the single
+ * pass); others the single pass above. */
 #define SKREG_DISPATCH(NAME, S, T)                                             \
 static void NAME(SKREG_PASS_PARAMS(T), T *pair)                                \
 {                                                                              \
@@ -255,10 +223,7 @@ static void NAME(SKREG_PASS_PARAMS(T), T *pair)                                \
         && skreg_regpass_##S(n, ld, X, r, w, norms2, l1, l2, positive, ws,     \
                              n_ws, random, state, dw_max, w_max, pair))        \
         return;                                                                \
-    if (kind == SKREG_AHEAD_PASS)                                              \
-        skreg_##S##pass_ahead(n, ld, X, r, w, norms2, l1, l2, positive, ws,   \
-                              n_ws, random, state, dw_max, w_max, pair);       \
-    else if (kind == SKREG_PAIR_PASS)                                          \
+    if (kind == SKREG_PAIR_PASS)                                               \
         skreg_##S##pass_pairs(n, ld, X, r, w, norms2, l1, l2, positive, ws,   \
                               n_ws, random, state, dw_max, w_max);             \
     else                                                                       \

@@ -1,5 +1,7 @@
 """Each coordinate-descent kernel against a plain numpy version of one pass."""
 
+import contextlib
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -135,17 +137,34 @@ def test_dense_passes_every_shape(n, p, random, dtype):
 
 # Column lengths for each kernel of the dense pass: around each vector count
 # of the register pass (8 float64 or 16 float32 rows per AVX-512 vector, up to
-# 16 vectors; without AVX-512 the others run these), the pair pass from 128
-# rows (odd lengths and partial vectors for its scalar tail), the single pass
-# where only its working set fits in L1 (1003 float64, 2003 float32 rows on a
-# 32 KB L1) and past half the L2 cache. test_kernel_lengths_reach_every_kernel
-# checks the cover.
+# 16 vectors; without AVX-512 the pair pass from 32 rows and the single pass
+# below run these), the pair pass past them (odd lengths and partial vectors
+# for its scalar tail), the single pass where only its working set fits in L1
+# (1003 float64, 2003 float32 rows on a 32 KB L1) and past half the L2 cache.
+# test_kernel_lengths_reach_every_kernel checks the cover. The lengths the
+# register pass may take run again with it switched off, as on CPUs without
+# AVX-512.
 KERNEL_LENGTHS = {
     np.float64: [1, 7, 8, 9, 15, 16, 17, 57, 64, 100, 120, 127, 128, 129, 159,
                  160, 161, 200, 399, 400, 401, 512, 513, 1003, 2003, 40_000],
     np.float32: [1, 15, 16, 17, 100, 200, 255, 256, 257, 319, 320, 400, 1003,
                  1024, 1025, 2003, 3001, 70_000],
 }
+
+
+REGISTER_ROWS = 1024 // 4  # the most any dtype's register pass takes
+KERNEL_CASES = [(dt, n, True) for dt, ns in KERNEL_LENGTHS.items() for n in ns] + [
+    (dt, n, False) for dt, ns in KERNEL_LENGTHS.items() for n in ns
+    if n <= REGISTER_ROWS]
+
+
+@contextlib.contextmanager
+def register_pass(on):
+    was_on = _cd_fast._use_register_pass(on)
+    try:
+        yield
+    finally:
+        _cd_fast._use_register_pass(was_on)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -155,6 +174,12 @@ def test_kernel_lengths_reach_every_kernel(dtype):
     if _cd_fast.register_pass_rows(dtype):
         expected.add("register")
     assert kernels == expected
+    assert max(_cd_fast.register_pass_rows(dtype), 1) <= REGISTER_ROWS
+    with register_pass(False):
+        assert _cd_fast.register_pass_rows(dtype) == 0
+        short = {_cd_fast.dense_pass_kernel(n, dtype, 9)
+                 for n in KERNEL_LENGTHS[dtype] if n <= REGISTER_ROWS}
+    assert short == {"pairs", "single"}
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -180,12 +205,11 @@ def test_data_cache_bytes():
         _cd_fast.data_cache_bytes(3)
 
 
-@pytest.mark.parametrize("dtype,n", [(dt, n) for dt, ns in KERNEL_LENGTHS.items()
-                                     for n in ns])
+@pytest.mark.parametrize("dtype,n,registers", KERNEL_CASES)
 @pytest.mark.parametrize("random", [False, True])
 @pytest.mark.parametrize("positive,l2", [(False, 0.0), (True, 0.0), (False, 5.0)])
 @pytest.mark.parametrize("padded", [False, True])
-def test_dense_pass_kernels(n, dtype, random, positive, l2, padded):
+def test_dense_pass_kernels(n, dtype, registers, random, positive, l2, padded):
     # Register pass: masked last vector, look-ahead correlation, cross
     # products cached across the passes of one call (so coordinates that start
     # moving only in a later pass use cached and fresh values). Pair pass: two
@@ -213,8 +237,9 @@ def test_dense_pass_kernels(n, dtype, random, positive, l2, padded):
         A[:] = X
     else:
         A = np.asfortranarray(X)
-    _cd_fast.cd_dense(A, y, w, R, (X * X).sum(0), l1, l2, ws, positive, 6, 0.0, 0.0,
-                      random, 11, 0, NO_SNAPSHOTS[dtype], padded)
+    with register_pass(registers):
+        _cd_fast.cd_dense(A, y, w, R, (X * X).sum(0), l1, l2, ws, positive, 6, 0.0,
+                          0.0, random, 11, 0, NO_SNAPSHOTS[dtype], padded)
     order = xorshift_order(11, p, 6 * p) if random else list(range(p)) * 6
     expected = numpy_passes(X.astype(float), y.astype(float), w0.astype(float), l1,
                             order, l2, positive)

@@ -52,6 +52,7 @@ cdef extern from "_vector_ops.h" nogil:
 
 cdef extern from "_register_pass.h" nogil:
     int skreg_regpass_rows(int size)
+    int skreg_regpass_off
 
 
 def register_pass_rows(dtype):
@@ -60,6 +61,15 @@ def register_pass_rows(dtype):
     0 when the CPU or the compiler has no AVX-512 (see ``_register_pass.h``).
     """
     return skreg_regpass_rows(np.dtype(dtype).itemsize)
+
+
+def _use_register_pass(on):
+    """Switch the register pass off (what CPUs without AVX-512 run) or back
+    on, for tests; returns whether it was on. Not thread-safe."""
+    global skreg_regpass_off
+    was_on = not skreg_regpass_off
+    skreg_regpass_off = not on
+    return was_on
 
 
 def dense_pass_kernel(n, dtype, n_ws):

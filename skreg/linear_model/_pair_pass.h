@@ -25,18 +25,22 @@
 #include <unistd.h> /* sysconf */
 #endif
 
-/* Shortest column the pair pass takes. Measured against X.T @ r on 1000
- * float64 columns, every coordinate moving (all at zero): 150 rows 1.78
- * (1.51) against the single pass's 2.19 (1.30), 200 rows 1.70 (1.22) against
- * 1.93 (1.07), 300 rows 1.30 (1.14) against 1.47 (0.98). Passes move most
- * coordinates, so pairs from the register pass's end; the single pass below
- * it serves CPUs without AVX-512. A look-ahead pass (each correlation started
- * two coordinates early, so two sweeps overlap) once took 129 to 512 float64
- * rows; with the pair pass reading its next columns ahead it lost everywhere
- * (five alternated runs, 1000 columns: 150 rows 1.53 against pairs' 1.41,
- * 200 rows 1.62 against 1.43, 400 rows 1.79 against 1.40, float32 400 rows
- * 2.02 against 1.46, 200 unpadded rows 1.71 against 1.38) and was removed. */
-#define SKREG_PAIRS_MIN_ROWS 128
+/* Shortest column the pair pass takes. With AVX-512 the register pass takes
+ * columns up to 128 float64 (256 float32) rows first, so this matters only
+ * on CPUs without it, where the single pass took the rest. With the register
+ * pass switched off here (the pair and single passes' AVX2 clones), 1000
+ * columns, every coordinate moving, five alternated runs, ratios to X.T @ r,
+ * single against pairs: float64 32 rows 2.29 against 2.20, 64 rows 1.99
+ * against 1.77, 100 rows 1.82 against 1.78, 127 rows 1.56 against 1.49,
+ * float32 100 rows 2.37 against 1.82. Earlier, without the reading ahead:
+ * 150 rows 1.78 against the single pass's 2.19, 300 rows 1.30 against 1.47.
+ * A look-ahead pass (each correlation started two coordinates early, so two
+ * sweeps overlap) once took 129 to 512 float64 rows; against the pair pass
+ * reading its next columns ahead it lost everywhere (1000 columns: 150 rows
+ * 1.53 against 1.41, 200 rows 1.62 against 1.43, 400 rows 1.79 against 1.40,
+ * float32 400 rows 2.02 against 1.46, 200 unpadded rows 1.71 against 1.38)
+ * and was removed. */
+#define SKREG_PAIRS_MIN_ROWS 32
 
 /* The size of this core's level 1 data cache (level 1) or of its L2 (any
  * other level); 32 KB and 1 MB when the system does not say. */

@@ -41,6 +41,10 @@ typedef __m512d skreg_vec_d;
 typedef __m512 skreg_vec_s;
 #define SKREG_REGPASS_PARAMS(T) SKREG_PASS_PARAMS(T), T *pair
 
+/* Set by tests (_cd_fast._use_register_pass) to run what CPUs without
+ * AVX-512 run. */
+static int skreg_regpass_off = 0;
+
 static int skreg_has_avx512(void)
 {
     static int known = -1; /* a race here only repeats the same answer */
@@ -48,7 +52,7 @@ static int skreg_has_avx512(void)
         __builtin_cpu_init();
         known = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma");
     }
-    return known;
+    return known && !skreg_regpass_off;
 }
 
 SKREG_AVX512_INLINE double skreg_clamp_d(double z, double lo, double hi)
@@ -242,6 +246,7 @@ static int skreg_regpass_rows(int size)
 }
 
 #else /* no AVX-512 kernel: every call falls back */
+static int skreg_regpass_off = 0;
 #define skreg_regpass_d(...) 0
 #define skreg_regpass_s(...) 0
 #define skreg_regpass_rows(size) 0

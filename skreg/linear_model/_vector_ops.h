@@ -2,10 +2,10 @@
  *
  * Three kernels, picked by column length in skreg_dpass / skreg_spass: the
  * register pass (_register_pass.h) for columns of at most 16 AVX-512 vectors,
- * the pair pass (_pair_pass.h) from 128 rows while four columns and the
+ * the pair pass (_pair_pass.h) from 32 rows while four columns and the
  * residual fit in half the L2 cache (see skreg_pairs_fit for a band it leaves
  * to the single pass), and the single pass below for longer columns (and
- * short ones on CPUs without AVX-512).
+ * shorter ones on CPUs without AVX-512).
  *
  * A pass over short columns is bound by the latency of each coordinate's
  * update, not by memory: every coordinate waits for the previous one's

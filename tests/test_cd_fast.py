@@ -214,10 +214,10 @@ def test_dense_pass_kernels(n, dtype, registers, random, positive, l2, padded):
     # products cached across the passes of one call (so coordinates that start
     # moving only in a later pass use cached and fresh values). Pair pass: two
     # updates per sweep, g_e corrected by c's step, odd tails, pairs that draw
-    # one coordinate twice (random order). Single pass: the next column's
-    # prefetch running on into the one after it. From a start that is wrong on
-    # every third coordinate, coordinates enter and leave the model from pass
-    # to pass; a zero column must stay at zero.
+    # one coordinate twice (random order). Single pass: one update and one
+    # correlation per sweep. From a start that is wrong on every third
+    # coordinate, coordinates enter and leave the model from pass to pass; a
+    # zero column must stay at zero.
     # Padded: the solver's layout, columns padded with zeros to whole lines,
     # which the kernels then run over whole vectors (zero_padded).
     rng = np.random.RandomState(n)

@@ -185,12 +185,6 @@ SKREG_AXPY2_DOT3(skreg_saxpy2_dot3, float, skreg_v8f, 8)
 SKREG_PAIR_PASS(skreg_dpass_pairs, skreg_daxpy2_dot3, skreg_dmove, double)
 SKREG_PAIR_PASS(skreg_spass_pairs, skreg_saxpy2_dot3, skreg_smove, float)
 
-/* Whether the pass over columns of n items of size bytes reads `pair`. */
-static int skreg_pass_caches(int n, int size)
-{
-    return n <= skreg_regpass_rows(size);
-}
-
 enum { SKREG_REGISTER_PASS, SKREG_PAIR_PASS, SKREG_SINGLE_PASS };
 
 /* Which kernel a pass over n_ws columns of n items of size bytes runs. */
@@ -199,6 +193,13 @@ static int skreg_pass_kind(int n, int size, int n_ws)
     if (n >= 1 && n <= skreg_regpass_rows(size))
         return SKREG_REGISTER_PASS;
     return skreg_pairs_fit(n, size, n_ws) ? SKREG_PAIR_PASS : SKREG_SINGLE_PASS;
+}
+
+/* Whether the pass over columns of n items of size bytes reads `pair` (the
+ * register pass's kind does not depend on the number of columns). */
+static int skreg_pass_caches(int n, int size)
+{
+    return skreg_pass_kind(n, size, 1) == SKREG_REGISTER_PASS;
 }
 
 /* One pass of coordinate descent over ws on the F-ordered X (columns ld

@@ -12,7 +12,7 @@
 #ifndef SKREG_ROWS_DOT_H
 #define SKREG_ROWS_DOT_H
 
-#include "_simd.h" /* SKREG_LINE_CLONES, skreg_v8d */
+#include "_simd.h" /* SKREG_LINE_CLONES, skreg_v8d, skreg_v8f */
 
 #define SKREG_ROWS_DOT(NAME, T, LOAD8)                                         \
 SKREG_LINE_CLONES static void NAME(long n, long p, const T *X,                 \
@@ -31,12 +31,9 @@ SKREG_LINE_CLONES static void NAME(long n, long p, const T *X,                 \
     }                                                                          \
 }
 
-typedef float skreg_rows_v8f
-    __attribute__((vector_size(32), aligned(4), may_alias));
-
 #define SKREG_LOAD8_D(x) (*(const skreg_v8d *)(x))
 #define SKREG_LOAD8_S(x)                                                       \
-    __builtin_convertvector(*(const skreg_rows_v8f *)(x), skreg_v8d)
+    __builtin_convertvector(*(const skreg_v8f *)(x), skreg_v8d)
 
 SKREG_ROWS_DOT(skreg_drows_dot, double, SKREG_LOAD8_D)
 SKREG_ROWS_DOT(skreg_srows_dot, float, SKREG_LOAD8_S)

@@ -23,7 +23,7 @@
 
 #include <math.h> /* INFINITY, NAN */
 
-#include "_simd.h" /* SKREG_CLONES */
+#include "_simd.h" /* SKREG_CLONES, skreg_v4d, skreg_v8f */
 #define SKREG_INLINE static inline __attribute__((always_inline))
 /* How far ahead (in items of T) the moving pass prefetches its next column:
  * 2 KB, into the next page before the hardware prefetcher would (float64 at
@@ -38,10 +38,6 @@
     int n, long ld, const T *X, T *r, T *w, const T *norms2, T l1, T l2,       \
         int positive, const int *ws, int n_ws, int random,                     \
         unsigned int *state, T *dw_max, T *w_max
-
-/* Vector types that may sit at any element boundary and alias the arrays. */
-typedef double skreg_v4d __attribute__((vector_size(32), aligned(8), may_alias));
-typedef float skreg_v8f __attribute__((vector_size(32), aligned(4), may_alias));
 
 /* xorshift32: how every kernel of _cd_fast.pyx draws coordinates in random
  * order (enough randomness for that, and nogil-safe). */

@@ -201,11 +201,25 @@ def test_single_pass_where_only_its_columns_fit_in_l1(dtype):
     assert _cd_fast.dense_pass_kernel(n // 2, dtype, 10) == "pairs"
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_pairs_past_half_l2_only_where_x_streams_from_memory(dtype):
+    # Five columns' worth of rows fill the L2: pairs in a pass of at least
+    # 1.25 times the L3, the single pass in one that fits in it, and the
+    # single pass for columns whose five fill more than twice the L2.
+    item = np.dtype(dtype).itemsize
+    l2, l3 = _cd_fast.data_cache_bytes(2), _cd_fast.data_cache_bytes(3)
+    n = l2 // (5 * item)
+    from_memory = (l3 + l3 // 4) // (n * item) + 1
+    assert _cd_fast.dense_pass_kernel(n, dtype, from_memory) == "pairs"
+    assert _cd_fast.dense_pass_kernel(n, dtype, l3 // (n * item)) == "single"
+    assert _cd_fast.dense_pass_kernel(3 * n, dtype, from_memory) == "single"
+
+
 def test_data_cache_bytes():
     l1, l2 = _cd_fast.data_cache_bytes(1), _cd_fast.data_cache_bytes(2)
-    assert 0 < l1 < l2
-    with pytest.raises(ValueError, match="level must be 1 or 2"):
-        _cd_fast.data_cache_bytes(3)
+    assert 0 < l1 < l2 and _cd_fast.data_cache_bytes(3) > 0
+    with pytest.raises(ValueError, match="level must be 1, 2 or 3"):
+        _cd_fast.data_cache_bytes(4)
 
 
 @pytest.mark.parametrize("dtype,n,registers", KERNEL_CASES)
@@ -216,8 +230,9 @@ def test_dense_pass_kernels(n, dtype, registers, random, positive, l2, padded):
     # Register pass: masked last vector, look-ahead correlation, cross
     # products cached across the passes of one call (so coordinates that start
     # moving only in a later pass use cached and fresh values). Pair pass: two
-    # updates per sweep, g_e corrected by c's step, odd tails, pairs that draw
-    # one coordinate twice (random order). Single pass: one update and one
+    # updates per sweep, g_e corrected by c's step (its cross product cached
+    # after the first pass of a cyclic order), odd tails, pairs that draw one
+    # coordinate twice (random order). Single pass: one update and one
     # correlation per sweep. From a start that is wrong on every third
     # coordinate, coordinates enter and leave the model from pass to pass; a
     # zero column must stay at zero.

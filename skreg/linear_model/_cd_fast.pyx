@@ -45,7 +45,7 @@ cdef extern from "_vector_ops.h" nogil:
                      const float* norms2, float l1, float l2, int positive,
                      const int* ws, int n_ws, int random, unsigned int* state,
                      float* dw_max, float* w_max, float* pair)
-    int skreg_pass_caches(int n, int size)
+    int skreg_pass_caches(int n, int size, int n_ws)
     int skreg_pass_kind(int n, int size, int n_ws)
     long skreg_cache_bytes(int level)
 
@@ -80,10 +80,11 @@ def dense_pass_kernel(n, dtype, n_ws):
 
 
 def data_cache_bytes(level):
-    """Size of this core's level 1 or 2 data cache as the dense pass sees it
-    (32 KB and 1 MB when the system does not say)."""
-    if level not in (1, 2):
-        raise ValueError(f"level must be 1 or 2, got {level!r}")
+    """Size of this core's level 1 data cache, of its L2 or of the L3 it
+    shares (level 1, 2 or 3), as the dense pass sees them (32 KB, 1 MB and
+    32 MB when the system does not say)."""
+    if level not in (1, 2, 3):
+        raise ValueError(f"level must be 1, 2 or 3, got {level!r}")
     return skreg_cache_bytes(level)
 
 
@@ -241,8 +242,9 @@ def cd_dense(const floating[:, :] X, const floating[::1] y, floating[::1] w,
     cdef unsigned int state = seed if seed != 0 else 1
     cdef int per_line = 64 // sizeof(floating)
     cdef int n_run = (n + per_line - 1) // per_line * per_line
-    # x_next . x_j of each consecutive pair of a cyclic order, filled by the
-    # first pass that needs them (see _register_pass.h); NaN = not yet known
+    # cross products of the columns a cyclic order takes together, filled by
+    # the first pass that needs them (see _register_pass.h, _pair_pass.h);
+    # NaN = not yet known
     cdef floating* pair = NULL
     # the residual the passes update: R itself, or its padded copy, which
     # also starts on a cache line (numpy's small arrays need not)
@@ -263,7 +265,7 @@ def cd_dense(const floating[:, :] X, const floating[::1] y, floating[::1] w,
     if n_ws == 0:
         max_epochs = min(max_epochs, 1)
     elif (not random and max_epochs > 1
-          and skreg_pass_caches(n_run, sizeof(floating))):
+          and skreg_pass_caches(n_run, sizeof(floating), n_ws)):
         pair = <floating*> malloc(n_ws * sizeof(floating))
         if pair == NULL:
             free(block)

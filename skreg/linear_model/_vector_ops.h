@@ -4,8 +4,9 @@
  * register pass (_register_pass.h) for columns of at most 16 AVX-512 vectors,
  * the pair pass (_pair_pass.h) from 32 rows while four columns and the
  * residual fit in half the L2 cache (see skreg_pairs_fit for a band it leaves
- * to the single pass), and the single pass below for longer columns (and
- * shorter ones on CPUs without AVX-512).
+ * to the single pass, and for the longer columns it takes in passes that
+ * stream X from memory), and the single pass below for the rest (and shorter
+ * columns on CPUs without AVX-512).
  *
  * A pass over short columns is bound by the latency of each coordinate's
  * update, not by memory: every coordinate waits for the previous one's
@@ -191,22 +192,21 @@ static int skreg_pass_kind(int n, int size, int n_ws)
     return skreg_pairs_fit(n, size, n_ws) ? SKREG_PAIR_PASS : SKREG_SINGLE_PASS;
 }
 
-/* Whether the pass over columns of n items of size bytes reads `pair` (the
- * register pass's kind does not depend on the number of columns). */
-static int skreg_pass_caches(int n, int size)
+/* Whether the pass over n_ws columns of n items of size bytes reads `pair`
+ * (the register and pair passes' caches of cross products). */
+static int skreg_pass_caches(int n, int size, int n_ws)
 {
-    return skreg_pass_kind(n, size, 1) == SKREG_REGISTER_PASS;
+    return skreg_pass_kind(n, size, n_ws) != SKREG_SINGLE_PASS;
 }
 
 /* One pass of coordinate descent over ws on the F-ordered X (columns ld
  * apart); see cd_dense in _cd_fast.pyx. Coordinates are ws in order, or drawn
  * from it with state when random. Returns the largest change and the largest
  * coefficient of the pass in dw_max and w_max. The kernel is skreg_pass_kind's:
- * columns that fit in registers take the register pass (which reads pair:
- * the cache of cross products, NULL or n_ws values, NaN until known); other
- * columns of which four and the residual fit in half the L2 cache take the
- * pair pass (see skreg_pairs_fit for where it leaves them to the single
- * pass); others the single pass above. */
+ * columns that fit in registers take the register pass, columns that
+ * skreg_pairs_fit gives it the pair pass, others the single pass above. The
+ * first two read pair: the cache of cross products of a cyclic order, NULL
+ * or n_ws values, NaN until known. */
 #define SKREG_DISPATCH(NAME, S, T)                                             \
 static void NAME(SKREG_PASS_PARAMS(T), T *pair)                                \
 {                                                                              \
@@ -222,7 +222,7 @@ static void NAME(SKREG_PASS_PARAMS(T), T *pair)                                \
         return;                                                                \
     if (kind == SKREG_PAIR_PASS)                                               \
         skreg_##S##pass_pairs(n, ld, X, r, w, norms2, l1, l2, positive, ws,   \
-                              n_ws, random, state, dw_max, w_max);             \
+                              n_ws, random, state, dw_max, w_max, pair);       \
     else                                                                       \
         skreg_##S##pass_single(n, ld, X, r, w, norms2, l1, l2, positive, ws,  \
                                n_ws, random, state, dw_max, w_max);            \

@@ -13,7 +13,13 @@ columns, where a pass costs O(k^2) and never reads X.
 
 The solver runs passes in calls of ``ANDERSON_K`` (5) between extrapolations:
 "pass" is a pass of such a call (its time / 5), "lone pass" a call of one pass
-(the call's fixed cost included). Every timed call starts from w = 0, and
+(the call's fixed cost included). Each repeat times ``X.T @ r`` right after
+its passes (the median of three runs after an untimed one, so at its
+fastest), and the ratios are the medians of the repeats' own ratios: the clock
+of this shared core drifts (a product timed after a 0.5 ms pause took 60%
+longer), and the ratio of two medians taken apart went from 1.07 to 1.70
+between calls in one process (float32 100 x 1000) while the pass's own time
+held. Every timed call starts from w = 0, and
 "moved" is the smallest share of coordinates that still moved in one more pass
 after it (1.00: the pass measured really updated every coordinate). "kernel"
 is the one the pass runs (see ``_vector_ops.h``): the register pass up to 16
@@ -69,6 +75,17 @@ def gram_pass(X, y, l1, repeats=15):
     return statistics.median(times)
 
 
+def product_seconds(X, r, runs=3):
+    """Seconds of ``X.T @ r``: the median of ``runs`` after an untimed one."""
+    X.T @ r
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        X.T @ r
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
 def measure(n, k, repeats=31, moving=True, dtype=np.float64):
     rng = np.random.RandomState(0)
     X = column_buffer(n, k, dtype)  # as the solver's gathers lay it out
@@ -81,18 +98,21 @@ def measure(n, k, repeats=31, moving=True, dtype=np.float64):
     # would reach at n < k, where updates then vanish); a huge l1 keeps them
     # all at zero (the dot products only).
     l1, l2 = (0.0, float(norms2.mean())) if moving else (1e30, 0.0)
-    t_pass, t_lone, t_gemv, moved = [], [], [], []
+    t_pass, t_lone, t_gemv, moved, r_pass, r_lone = [], [], [], [], [], []
     R = y.copy()
     for _ in range(repeats):
         seconds, share = passes(X, y, norms2, l1, l2, ws, ANDERSON_K)
+        lone = passes(X, y, norms2, l1, l2, ws, 1)[0]
+        gemv = product_seconds(X, R)
         t_pass.append(seconds)
+        t_lone.append(lone)
+        t_gemv.append(gemv)
+        r_pass.append(seconds / gemv)
+        r_lone.append(lone / gemv)
         moved.append(share)
-        t_lone.append(passes(X, y, norms2, l1, l2, ws, 1)[0])
-        start = time.perf_counter()
-        X.T @ R
-        t_gemv.append(time.perf_counter() - start)
     return (statistics.median(t_pass), statistics.median(t_lone),
-            statistics.median(t_gemv), gram_pass(X, y, l1), min(moved))
+            statistics.median(t_gemv), statistics.median(r_pass),
+            statistics.median(r_lone), gram_pass(X, y, l1), min(moved))
 
 
 def main():
@@ -105,11 +125,12 @@ def main():
         for dtype in (np.float64, np.float32):
             for n, k in shapes:
                 for moving in (True, False):
-                    tp, tl, tg, tq, moved = measure(n, k, moving=moving, dtype=dtype)
+                    tp, tl, tg, rp, rl, tq, moved = measure(n, k, moving=moving,
+                                                            dtype=dtype)
                     kernel = _cd_fast.dense_pass_kernel(n, dtype, k)
                     print(f"{np.dtype(dtype).name:>7} {n:>7} {k:>6} {kernel:>8} "
                           f"{str(moving):>7} {1e6 * tg:>9.1f} {1e6 * tp:>9.1f} "
-                          f"{tp / tg:>6.2f} {1e6 * tl:>9.1f} {tl / tg:>6.2f} "
+                          f"{rp:>6.2f} {1e6 * tl:>9.1f} {rl:>6.2f} "
                           f"{1e6 * tq:>9.1f} {tq / tg:>6.2f} {moved:>6.2f}")
 
 

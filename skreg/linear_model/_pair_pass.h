@@ -197,7 +197,8 @@ SKREG_INLINE void NAME(int n, T ca, const T *xa, T cb, const T *xb, T *r,      \
  * order draws the same coordinates as the single pass; a pair may repeat a
  * coordinate, and then x_c . x_e is its squared norm, which keeps g_e exact.
  * A cyclic order sweeps the same pairs in every pass: the caller may keep
- * their x_c . x_e in pair (pair[k / 2] for the pair at k, NaN until known),
+ * their x_c . x_e in pair (pair[k / 2] for the pair at k, NaN until known;
+ * random order ignores it),
  * and later passes skip that product, a fifth of the sweep's multiply-adds
  * (every coordinate moving, seven alternated runs, ratios to X.T @ r:
  * float64 300 x 1000 1.31 -> 1.27, 3000 x 500 1.67 -> 1.55; float32
@@ -219,14 +220,14 @@ SKREG_CLONES static void NAME(SKREG_PASS_PARAMS(T), T *pair)                   \
             na = X + ws[k + 2] * ld;                                           \
             nb = X + ws[k + 3 < n_ws ? k + 3 : k + 2] * ld;                    \
         }                                                                      \
-        q = pair ? pair[k / 2] : (T)NAN;                                       \
+        q = pair && !random ? pair[k / 2] : (T)NAN;                            \
         if (q == q)                                                            \
             AXPY2_DOT3(n, -da, xa, -db, xb, r, xc, xe, &hc, &he, &q, na, nb,  \
                        0);                                                     \
         else {                                                                 \
             AXPY2_DOT3(n, -da, xa, -db, xb, r, xc, xe, &hc, &he, &q, na, nb,  \
                        1);                                                     \
-            if (pair)                                                          \
+            if (pair && !random)                                               \
                 pair[k / 2] = q;                                               \
         }                                                                      \
         da = MOVE(hc, c, w, norms2, inv_c, l1, positive, &dmax, &wmax);        \

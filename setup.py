@@ -12,6 +12,7 @@ extensions = [
         depends=["skreg/linear_model/_vector_ops.h",
                  "skreg/linear_model/_register_pass.h",
                  "skreg/linear_model/_pair_pass.h",
+                 "skreg/linear_model/_cache_sizes.h",
                  "skreg/linear_model/_simd.h"],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_9_API_VERSION")],
         # Python's own flags carry -fwrapv, which CPython needs and Cython's

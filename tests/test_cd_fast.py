@@ -193,8 +193,7 @@ def test_single_pass_where_only_its_columns_fit_in_l1(dtype):
     if n < 256 or 5 * n * item > _cd_fast.data_cache_bytes(2) // 2:
         # four columns' worth of rows is then under 256 (an L1 under 8 KB) or
         # past half the L2 (an L2 under 2.5 L1s): no band to check
-        pytest.skip("this CPU's L1 under 8 KB or L2 under 2.5 times L1 leaves "
-                    "the pair pass no rows where only the single pass fits L1")
+        pytest.skip("no L1-only band: L1 under 8 KB or L2 under 2.5 L1s")
     assert _cd_fast.dense_pass_kernel(n, dtype, 10) == "single"
     assert _cd_fast.dense_pass_kernel(n, dtype, (8 << 20) // (n * item) + 1) == "pairs"
     assert _cd_fast.dense_pass_kernel(2 * n, dtype, 10) == "pairs"

@@ -47,6 +47,9 @@ cdef extern from "_vector_ops.h" nogil:
                      float* dw_max, float* w_max, float* pair)
     int skreg_pass_caches(int n, int size, int n_ws)
     int skreg_pass_kind(int n, int size, int n_ws)
+
+
+cdef extern from "_cache_sizes.h" nogil:
     long skreg_cache_bytes(int level)
 
 

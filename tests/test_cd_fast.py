@@ -202,16 +202,49 @@ def test_single_pass_where_only_its_columns_fit_in_l1(dtype):
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_pairs_past_half_l2_only_where_x_streams_from_memory(dtype):
-    # Five columns' worth of rows fill the L2: pairs in a pass of at least
-    # 1.25 times the L3, the single pass in one that fits in it, and the
-    # single pass for columns whose five fill more than twice the L2.
+    # Five columns' worth of rows fill the L2: streaming pairs in a pass of at
+    # least half the L3, the single pass in a smaller one, and the single pass
+    # for columns whose five fill more than twice the L2. Columns whose five
+    # fit in half the L2 keep the pair pass's L2 prefetch.
     item = np.dtype(dtype).itemsize
     l2, l3 = _cd_fast.data_cache_bytes(2), _cd_fast.data_cache_bytes(3)
     n = l2 // (5 * item)
-    from_memory = (l3 + l3 // 4) // (n * item) + 1
-    assert _cd_fast.dense_pass_kernel(n, dtype, from_memory) == "pairs"
-    assert _cd_fast.dense_pass_kernel(n, dtype, l3 // (n * item)) == "single"
+    from_memory = -(-(l3 // 2) // (n * item))  # the fewest columns that fill l3 / 2
+    assert _cd_fast.dense_pass_kernel(n, dtype, from_memory) == "streaming pairs"
+    assert _cd_fast.dense_pass_kernel(n, dtype, from_memory - 1) == "single"
     assert _cd_fast.dense_pass_kernel(3 * n, dtype, from_memory) == "single"
+    assert _cd_fast.dense_pass_kernel(n // 3, dtype, 3 * from_memory) == "pairs"
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_streaming_pair_pass(dtype):
+    # The pair pass as it runs on X that streams from memory (half the L3,
+    # 16 MB here): two cyclic passes, the second on cached cross products,
+    # against the plain version.
+    item = np.dtype(dtype).itemsize
+    l2, l3 = _cd_fast.data_cache_bytes(2), _cd_fast.data_cache_bytes(3)
+    n = l2 // (5 * item)
+    p = -(-(l3 // 2) // (n * item))
+    if n * p * item > 1 << 28:
+        pytest.skip("an L3 over 512 MB: X would take over 256 MB")
+    assert _cd_fast.dense_pass_kernel(n, dtype, p) == "streaming pairs"
+    rng = np.random.RandomState(0)
+    X = column_buffer(n, p, dtype)
+    X[:] = rng.randn(n, p)
+    y = (X[:, :5] @ rng.randn(5) + rng.randn(n)).astype(dtype)
+    norms2 = (X * X).sum(0, dtype=np.float64)
+    l1 = 1e-3 * np.abs(X.T @ y).max()
+    w, R = np.zeros(p, dtype), y.copy()
+    _cd_fast.cd_dense(X, y, w, R, norms2.astype(dtype), l1, 0.0,
+                      np.arange(p, dtype=np.int32), False, 2, 0.0, 0.0, False, 1, 0,
+                      NO_SNAPSHOTS[dtype], True)
+    expected = numpy_passes(X.astype(float), y.astype(float), np.zeros(p), l1,
+                            list(range(p)) * 2)
+    assert np.count_nonzero(expected) >= p // 2  # coordinates moved
+    rtol = 2e-3 if dtype == np.float32 else 1e-9
+    np.testing.assert_allclose(w, expected, rtol=rtol, atol=rtol * np.abs(
+        expected).max())
+    np.testing.assert_allclose(R, y - X @ w, rtol=rtol, atol=rtol * np.abs(y).max())
 
 
 def test_data_cache_bytes():

@@ -77,9 +77,9 @@ def _use_register_pass(on):
 
 def dense_pass_kernel(n, dtype, n_ws):
     """Kernel of a dense pass over ``n_ws`` columns of ``n`` rows: "register",
-    "pairs" or "single" (see ``_vector_ops.h``)."""
+    "pairs", "single" or "streaming pairs" (see ``_vector_ops.h``)."""
     kind = skreg_pass_kind(n, np.dtype(dtype).itemsize, n_ws)
-    return ("register", "pairs", "single")[kind]
+    return ("register", "pairs", "single", "streaming pairs")[kind]
 
 
 def data_cache_bytes(level):

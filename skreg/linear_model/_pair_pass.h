@@ -17,7 +17,9 @@
  * over 10 000 x 200, 3000 x 500 and 1000 x 1000 went from 1.90, 1.60 and 1.57
  * times X.T @ r to 1.43, 1.34 and 1.48 (medians of five alternated runs of
  * bench_cd_epoch's measure). Into L1 they took 1000 rows to 1.97. Random
- * order draws its pairs as it goes and reads none ahead.
+ * order draws its pairs as it goes and reads none ahead. Where the pass
+ * streams X from memory with columns past half the L2 (skreg_pairs_stream),
+ * the prefetch is non-temporal (see there).
  */
 #ifndef SKREG_PAIR_PASS_H
 #define SKREG_PAIR_PASS_H
@@ -60,18 +62,24 @@
  * Where pairs fit in L1 they won: 600 rows 1.36 against 1.66; at 2000 rows,
  * past the single pass's L1, 1.36 against 1.71.
  *
- * Past half the L2, pairs while five columns fit in twice the L2 in passes
- * of at least 1.25 times the L3, which stream X from memory: there the pair
- * pass's halved residual traffic won, in passes that stay in L3 it lost.
- * On a 1 MB L2 and 32 MB L3, six alternated runs, single against pairs:
- * float64 30 000 x 200 (45.8 MB) 1.64 against 1.40, 20 000 x 300 1.72
- * against 1.58, 15 000 x 800 1.68 against 1.47, 25 000 x 800 1.72 against
- * 1.45, 50 000 x 400 1.29 against 1.29; float32 60 000 x 200 (45.8 MB) 1.46
- * against 1.35, 45 000 x 300 1.57 against 1.42, 50 000 x 400 1.57 against
- * 1.41, 70 000 x 200 1.44 against 1.32, 100 000 x 200 1.29 against 1.29; in
- * passes of 38.1 MB or less, float64 25 000 x 200 1.60 against 1.61 and
- * 50 000 x 100 1.26 against 1.33, float32 30 000 x 200 (22.9 MB) 1.63
- * against 1.76 and 50 000 x 100 1.61 against 1.97 (MB: 2^20 bytes). */
+ * Past half the L2, pairs (streaming, see skreg_pairs_stream) while five
+ * columns fit in twice the L2, in passes of at least half the L3, which X
+ * does not keep from pass to pass here (X.T @ r read a 20 MB X at 26 GB/s,
+ * an 8 MB one at 68): there the halved residual traffic won. On a 1 MB L2
+ * and 32 MB L3, single against pairs, first in passes of 1.25 times the L3
+ * with the L2 hint (six alternated runs): float64 30 000 x 200 (45.8 MB)
+ * 1.64 against 1.40, 20 000 x 300 1.72 against 1.58, 15 000 x 800 1.68
+ * against 1.47, 25 000 x 800 1.72 against 1.45, 50 000 x 400 1.29 against
+ * 1.29; float32 60 000 x 200 1.46 against 1.35, 45 000 x 300 1.57 against
+ * 1.42, 50 000 x 400 1.57 against 1.41, 70 000 x 200 1.44 against 1.32,
+ * 100 000 x 200 1.29 against 1.29. Then, non-temporal, in smaller passes
+ * (five or six runs): float64 50 000 x 100 (38.1 MB) 1.56 against 1.38,
+ * 25 000 x 200 1.72 against 1.45, 15 000 x 200 (22.9 MB) 1.60 against 1.49,
+ * 16 000 x 140 (17.1 MB) 1.72 against 1.72; float32 30 000 x 200 1.61
+ * against 1.55, 50 000 x 100 (19.1 MB) 1.91 against 1.83, 45 000 x 100
+ * 1.91 against 1.93. In passes of 11.4 MB or less pairs lost: float64
+ * 15 000 x 100 2.09 against 2.22, 25 000 x 40 2.37 against 2.45, float32
+ * 30 000 x 100 2.21 against 2.29 (MB: 2^20 bytes). */
 static int skreg_pairs_fit(int n, int item, int n_ws)
 {
     long bytes = (long)n * item, l1 = skreg_cache_bytes(1);
@@ -79,23 +87,49 @@ static int skreg_pairs_fit(int n, int item, int n_ws)
     if (n < SKREG_PAIRS_MIN_ROWS)
         return 0;
     if (5 * bytes > l2 / 2)
-        return 5 * bytes <= 2 * l2 && n_ws * bytes >= l3 + l3 / 4;
+        return 5 * bytes <= 2 * l2 && n_ws * bytes >= l3 / 2;
     return 5 * bytes <= l1 || 3 * bytes > l1
            || n_ws * bytes > SKREG_PAIRS_L1_PASS_BYTES;
 }
 
+/* Whether a pair pass that skreg_pairs_fit admits streams X from memory, its
+ * five columns past half the L2: it then prefetches the next pair with the
+ * non-temporal hint, which on this machine (AMD Zen 4 class, 1 MB L2, 32 MB
+ * L3) still served the next sweep from cache but cost far less. Every
+ * coordinate moving, four or five alternated runs, ratios to X.T @ r, L2
+ * hint against non-temporal, in passes of 1.25 times the L3 or more:
+ * float64 25 000 x 800 1.38 against 1.08, 50 000 x 400 1.25 against 1.10,
+ * 30 000 x 200 1.48 against 1.25, 15 000 x 800 1.61 against 1.56; float32
+ * 50 000 x 400 1.36 against 1.08, 40 000 x 800 1.37 against 1.28,
+ * 60 000 x 200 1.41 against 1.28, 100 000 x 200 1.21 against 1.10. With five
+ * columns in half the L2 it lost, in passes that stream X too (float32
+ * 25 000 x 800 1.51 against 1.61, 20 000 x 800 1.59 against 1.66, float64
+ * 6000 x 2000 1.46 against 1.62) and in L3 (float64 10 000 x 200 1.73
+ * against 1.91). No prefetch at all was worse than either (float64
+ * 25 000 x 800 1.55). The single pass's prefetch, made non-temporal, moved
+ * its ratios by 0.04 at most (float64 100 000 x 100, 60 000 x 200). */
+static int skreg_pairs_stream(int n, int item)
+{
+    return 5L * n * item > skreg_cache_bytes(2) / 2;
+}
+
 /* r += ca xa + cb xb (skipped when both are 0), then *hc = xc . r,
- * *he = xe . r and, with cross, *q = xc . xe, in one sweep. */
+ * *he = xe . r and, with cross, *q = xc . xe, in one sweep that prefetches
+ * the lines of na and nb (when not NULL) into L2, or non-temporally with
+ * nta. */
 #define SKREG_AXPY2_DOT3(NAME, T, V, W)                                        \
 SKREG_INLINE void NAME(int n, T ca, const T *xa, T cb, const T *xb, T *r,      \
                        const T *xc, const T *xe, T *hc, T *he, T *q,           \
-                       const T *na, const T *nb, int cross)                    \
+                       const T *na, const T *nb, int nta, int cross)           \
 {                                                                              \
     V a[2] = {{0}, {0}}, b[2] = {{0}, {0}}, c[2] = {{0}, {0}};                 \
     T sa = 0, sb = 0, sc = 0;                                                  \
     int i = 0, update = ca != 0 || cb != 0;                                    \
     for (; i + 2 * W <= n; i += 2 * W) {                                       \
-        if (na) {                                                              \
+        if (na && nta) {                                                       \
+            __builtin_prefetch(na + i, 0, 0);                                  \
+            __builtin_prefetch(nb + i, 0, 0);                                  \
+        } else if (na) {                                                       \
             __builtin_prefetch(na + i, 0, 2);                                  \
             __builtin_prefetch(nb + i, 0, 2);                                  \
         }                                                                      \
@@ -136,7 +170,8 @@ SKREG_INLINE void NAME(int n, T ca, const T *xa, T cb, const T *xb, T *r,      \
         *q = sc;                                                               \
 }
 
-/* The pass over pairs (arguments as skreg_dpass in _vector_ops.h). Random
+/* The pass over pairs (arguments as skreg_dpass in _vector_ops.h, and
+ * stream: skreg_pairs_stream's answer for these columns). Random
  * order draws the same coordinates as the single pass; a pair may repeat a
  * coordinate, and then x_c . x_e is its squared norm, which keeps g_e exact.
  * A cyclic order sweeps the same pairs in every pass: the caller may keep
@@ -147,7 +182,7 @@ SKREG_INLINE void NAME(int n, T ca, const T *xa, T cb, const T *xb, T *r,      \
  * float64 300 x 1000 1.31 -> 1.27, 3000 x 500 1.67 -> 1.55; float32
  * 1000 x 1000 1.34 -> 1.26, 1000 x 200 1.32 -> 1.29). */
 #define SKREG_PAIR_PASS(NAME, AXPY2_DOT3, MOVE, T)                             \
-SKREG_CLONES static void NAME(SKREG_PASS_PARAMS(T), T *pair)                   \
+SKREG_CLONES static void NAME(SKREG_PASS_PARAMS(T), T *pair, int stream)       \
 {                                                                              \
     T dmax = 0, wmax = 0, da = 0, db = 0, hc, he, q;                           \
     const T *xa = X, *xb = X;                                                  \
@@ -166,10 +201,10 @@ SKREG_CLONES static void NAME(SKREG_PASS_PARAMS(T), T *pair)                   \
         q = pair && !random ? pair[k / 2] : (T)NAN;                            \
         if (q == q)                                                            \
             AXPY2_DOT3(n, -da, xa, -db, xb, r, xc, xe, &hc, &he, &q, na, nb,  \
-                       0);                                                     \
+                       stream, 0);                                             \
         else {                                                                 \
             AXPY2_DOT3(n, -da, xa, -db, xb, r, xc, xe, &hc, &he, &q, na, nb,  \
-                       1);                                                     \
+                       stream, 1);                                             \
             if (pair && !random)                                               \
                 pair[k / 2] = q;                                               \
         }                                                                      \

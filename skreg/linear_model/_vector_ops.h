@@ -5,8 +5,8 @@
  * the pair pass (_pair_pass.h) from 32 rows while four columns and the
  * residual fit in half the L2 cache (see skreg_pairs_fit for a band it leaves
  * to the single pass, and for the longer columns it takes in passes that
- * stream X from memory), and the single pass below for the rest (and shorter
- * columns on CPUs without AVX-512).
+ * stream X from memory, prefetching those non-temporally), and the single
+ * pass below for the rest (and shorter columns on CPUs without AVX-512).
  *
  * A pass over short columns is bound by the latency of each coordinate's
  * update, not by memory: every coordinate waits for the previous one's
@@ -182,14 +182,19 @@ SKREG_AXPY2_DOT3(skreg_saxpy2_dot3, float, skreg_v8f, 8)
 SKREG_PAIR_PASS(skreg_dpass_pairs, skreg_daxpy2_dot3, skreg_dmove, double)
 SKREG_PAIR_PASS(skreg_spass_pairs, skreg_saxpy2_dot3, skreg_smove, float)
 
-enum { SKREG_REGISTER_PASS, SKREG_PAIR_PASS, SKREG_SINGLE_PASS };
+/* The streaming pair pass is the pair pass prefetching non-temporally. */
+enum { SKREG_REGISTER_PASS, SKREG_PAIR_PASS, SKREG_SINGLE_PASS,
+       SKREG_STREAM_PAIR_PASS };
 
 /* Which kernel a pass over n_ws columns of n items of size bytes runs. */
 static int skreg_pass_kind(int n, int size, int n_ws)
 {
     if (n >= 1 && n <= skreg_regpass_rows(size))
         return SKREG_REGISTER_PASS;
-    return skreg_pairs_fit(n, size, n_ws) ? SKREG_PAIR_PASS : SKREG_SINGLE_PASS;
+    if (!skreg_pairs_fit(n, size, n_ws))
+        return SKREG_SINGLE_PASS;
+    return skreg_pairs_stream(n, size) ? SKREG_STREAM_PAIR_PASS
+                                       : SKREG_PAIR_PASS;
 }
 
 /* Whether the pass over n_ws columns of n items of size bytes reads `pair`
@@ -220,9 +225,10 @@ static void NAME(SKREG_PASS_PARAMS(T), T *pair)                                \
         && skreg_regpass_##S(n, ld, X, r, w, norms2, l1, l2, positive, ws,     \
                              n_ws, random, state, dw_max, w_max, pair))        \
         return;                                                                \
-    if (kind == SKREG_PAIR_PASS)                                               \
+    if (kind == SKREG_PAIR_PASS || kind == SKREG_STREAM_PAIR_PASS)             \
         skreg_##S##pass_pairs(n, ld, X, r, w, norms2, l1, l2, positive, ws,   \
-                              n_ws, random, state, dw_max, w_max, pair);       \
+                              n_ws, random, state, dw_max, w_max, pair,        \
+                              kind == SKREG_STREAM_PAIR_PASS);                 \
     else                                                                       \
         skreg_##S##pass_single(n, ld, X, r, w, norms2, l1, l2, positive, ws,  \
                                n_ws, random, state, dw_max, w_max);            \

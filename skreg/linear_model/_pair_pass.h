@@ -64,13 +64,13 @@
  *
  * Past half the L2, pairs (streaming, see skreg_pairs_stream) while five
  * columns fit in twice the L2, in passes of at least half the L3, which X
- * does not keep from pass to pass here (X.T @ r read a 20 MB X at 26 GB/s,
- * an 8 MB one at 68): there the halved residual traffic won. On a 1 MB L2
- * and 32 MB L3, single against pairs, first in passes of 1.25 times the L3
- * with the L2 hint (six alternated runs): float64 30 000 x 200 (45.8 MB)
- * 1.64 against 1.40, 20 000 x 300 1.72 against 1.58, 15 000 x 800 1.68
- * against 1.47, 25 000 x 800 1.72 against 1.45, 50 000 x 400 1.29 against
- * 1.29; float32 60 000 x 200 1.46 against 1.35, 45 000 x 300 1.57 against
+ * does not keep from pass to pass here (X.T @ r read a 20 MB X at 26 to 50
+ * GB/s from run to run, an 8 MB one at 68): there the halved residual
+ * traffic won. On a 1 MB L2 and 32 MB L3, single against pairs, first in
+ * passes of 1.25 times the L3 with the L2 hint (six alternated runs):
+ * float64 30 000 x 200 (45.8 MB) 1.64 against 1.40, 20 000 x 300 1.72
+ * against 1.58, 15 000 x 800 1.68 against 1.47, 25 000 x 800 1.72 against
+ * 1.45, 50 000 x 400 1.29 against 1.29; float32 60 000 x 200 1.46 against 1.35, 45 000 x 300 1.57 against
  * 1.42, 50 000 x 400 1.57 against 1.41, 70 000 x 200 1.44 against 1.32,
  * 100 000 x 200 1.29 against 1.29. Then, non-temporal, in smaller passes
  * (five or six runs): float64 50 000 x 100 (38.1 MB) 1.56 against 1.38,
@@ -107,7 +107,8 @@ static int skreg_pairs_fit(int n, int item, int n_ws)
  * 6000 x 2000 1.46 against 1.62) and in L3 (float64 10 000 x 200 1.73
  * against 1.91). No prefetch at all was worse than either (float64
  * 25 000 x 800 1.55). The single pass's prefetch, made non-temporal, moved
- * its ratios by 0.04 at most (float64 100 000 x 100, 60 000 x 200). */
+ * its ratios by 0.07 at most, both ways (float64 60 000 x 200 1.27 -> 1.20,
+ * float32 50 000 x 100 1.68 -> 1.73), and stays as it is. */
 static int skreg_pairs_stream(int n, int item)
 {
     return 5L * n * item > skreg_cache_bytes(2) / 2;

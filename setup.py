@@ -26,6 +26,7 @@ extensions = [
         include_dirs=["skreg/linear_model"],
         depends=["skreg/linear_model/_stats_ops.h",
                  "skreg/linear_model/_rows_dot.h",
+                 "skreg/linear_model/_cache_sizes.h",
                  "skreg/linear_model/_cross_products.h",
                  "skreg/linear_model/_simd.h"],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_9_API_VERSION")],

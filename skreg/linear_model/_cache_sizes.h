@@ -1,5 +1,6 @@
 /* The cache sizes the dense pass picks its kernel by (skreg_pairs_fit in
- * _pair_pass.h), read once per process.
+ * _pair_pass.h) and xt_dot its loop by (_columns_fast.pyx), read once per
+ * process.
  */
 #ifndef SKREG_CACHE_SIZES_H
 #define SKREG_CACHE_SIZES_H

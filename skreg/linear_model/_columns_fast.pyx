@@ -144,9 +144,13 @@ cdef extern from "_rows_dot.h" nogil:
                          double* g)
 
 
+cdef extern from "_cache_sizes.h" nogil:
+    long skreg_cache_bytes(int level)
+
+
 ROWS_DOT_MAX_FEATURES = 512  # longer rows: BLAS was as fast or faster
-# smaller X stays in cache (the L3 here: 32 MB), where BLAS is faster
-ROWS_DOT_MIN_BYTES = 32 << 20
+# smaller X stays in the L3 (measured on 32 MB), where BLAS is faster
+ROWS_DOT_MIN_BYTES = skreg_cache_bytes(3)
 
 
 def xt_dot(X, r):

@@ -301,6 +301,63 @@ def test_dense_pass_kernels(n, dtype, registers, random, positive, l2, padded):
     assert np.count_nonzero(w != w0) >= min(n, 2)  # coordinates moved
 
 
+def cross_problem(n, dtype, p=11):
+    # p = 11: two whole blocks of the block pass and a short one (3 columns);
+    # column 7 repeats column 3 (its cross product is its squared norm)
+    rng = np.random.RandomState(n)
+    X = rng.randn(n, p)
+    X[:, 6] = X[:, 5] + 0.1 * X[:, 6]
+    X[:, 7] = X[:, 3]
+    y = X[:, :4] @ np.array([3.0, -2.0, 1.0, 1.5]) + rng.randn(n)
+    A = column_buffer(n, p, dtype)
+    A[:] = X
+    return A, X, y.astype(dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n", [100, 400])
+def test_cross_products_kept_across_calls(n, dtype):
+    # The solver keeps one cache per restricted problem: calls after the first
+    # read the cross products the first pass computed (register pass at 100
+    # rows where the CPU has AVX-512, pair pass at 400).
+    A, X, y = cross_problem(n, dtype)
+    p = X.shape[1]
+    l1, ws = 0.05 * np.abs(X.T @ y).max(), np.arange(p, dtype=np.int32)
+    cross = _cd_fast.dense_cross_cache(A, p, True)
+    kind = _cd_fast.dense_pass_kernel(n + (-n) % (64 // A.itemsize), dtype, p)
+    assert cross.shape[0] == {"register": 3 * 6, "pairs": p}[kind]
+    w, R, norms2 = np.zeros(p, dtype), y.copy(), (A * A).sum(0)
+    for _ in range(3):
+        _cd_fast.cd_dense(A, y, w, R, norms2, l1, 0.0, ws, False, 2, 0.0, 0.0,
+                          False, 1, 0, NO_SNAPSHOTS[dtype], True, cross)
+    # the block pass fills every block's; the pair pass those of its pairs
+    assert np.isfinite(cross).all() if kind == "register" else np.isfinite(cross).any()
+    expected = numpy_passes(X, y.astype(float), np.zeros(p), l1, list(range(p)) * 6)
+    rtol = 2e-3 if dtype == np.float32 else 1e-9
+    np.testing.assert_allclose(w, expected, rtol=rtol, atol=rtol * np.abs(
+        expected).max())
+    np.testing.assert_allclose(R, y - X @ w, rtol=rtol, atol=rtol * np.abs(y).max())
+    # a cache that lies is read as it is: the passes take it on trust
+    w2, R2 = np.zeros(p, dtype), y.copy()
+    _cd_fast.cd_dense(A, y, w2, R2, norms2, l1, 0.0, ws, False, 6, 0.0, 0.0, False,
+                      1, 0, NO_SNAPSHOTS[dtype], True, np.full_like(cross, n))
+    assert not np.allclose(w2, expected, rtol=rtol, atol=rtol * np.abs(
+        expected).max())
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_cross_cache_of_the_wrong_length_is_refused(dtype):
+    A, X, y = cross_problem(100, dtype)
+    p = X.shape[1]
+    cross = _cd_fast.dense_cross_cache(A, p, True)
+    w, R, ws = np.zeros(p, dtype), y.copy(), np.arange(p, dtype=np.int32)
+    with pytest.raises(ValueError, match=f"cross holds {cross.shape[0] + 1} values"):
+        _cd_fast.cd_dense(A, y, w, R, (A * A).sum(0), 1.0, 0.0, ws, False, 2, 0.0,
+                          0.0, False, 1, 0, NO_SNAPSHOTS[dtype], True,
+                          np.append(cross, np.nan).astype(dtype))
+    np.testing.assert_array_equal(w, 0)  # refused before any pass
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_register_pass_reported(dtype):
     rows = _cd_fast.register_pass_rows(dtype)

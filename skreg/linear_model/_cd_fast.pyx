@@ -45,7 +45,7 @@ cdef extern from "_vector_ops.h" nogil:
                      const float* norms2, float l1, float l2, int positive,
                      const int* ws, int n_ws, int random, unsigned int* state,
                      float* dw_max, float* w_max, float* pair)
-    int skreg_pass_caches(int n, int size, int n_ws)
+    long skreg_pass_cache_items(int n, int size, int n_ws)
     int skreg_pass_kind(int n, int size, int n_ws)
 
 
@@ -80,6 +80,33 @@ def dense_pass_kernel(n, dtype, n_ws):
     "pairs", "single" or "streaming pairs" (see ``_vector_ops.h``)."""
     kind = skreg_pass_kind(n, np.dtype(dtype).itemsize, n_ws)
     return ("register", "pairs", "single", "streaming pairs")[kind]
+
+
+cdef int _run_rows(int n, long ld, int n_ws, bint zero_padded,
+                   int size) noexcept nogil:
+    """Rows a dense pass over columns of items of ``size`` bytes runs over: n,
+    or n up to whole cache lines when they are padded with zeros (see
+    ``cd_dense``)."""
+    cdef int per_line = 64 // size
+    cdef int n_run = (n + per_line - 1) // per_line * per_line
+    if zero_padded and ld >= n_run and n_ws > 0:
+        return n_run
+    return n
+
+
+def dense_cross_cache(X, int n_ws, bint zero_padded=False):
+    """An empty cache of cross products for ``cd_dense`` on ``X`` over ``n_ws``
+    columns in cyclic order: NaN (not yet known) everywhere, and as long as
+    the pass that ``X``'s shape picks keeps (0 if it keeps none).
+
+    A caller that runs several ``cd_dense`` calls on the same columns in the
+    same order passes it to each, so that only the first pass of the first
+    call computes the cross products.
+    """
+    cdef int size = X.dtype.itemsize
+    cdef long ld = max(1, X.strides[1] // size)
+    cdef int n_run = _run_rows(X.shape[0], ld, n_ws, zero_padded, size)
+    return np.full(skreg_pass_cache_items(n_run, size, n_ws), np.nan, dtype=X.dtype)
 
 
 def data_cache_bytes(level):
@@ -227,7 +254,8 @@ def cd_dense(const floating[:, :] X, const floating[::1] y, floating[::1] w,
              floating[::1] R, const floating[::1] norms2, floating l1, floating l2,
              const int[::1] ws, bint positive, int max_epochs, floating gap_tol,
              floating dw_tol, bint random, unsigned int seed, int gap_every,
-             floating[:, ::1] snapshots, bint zero_padded=False):
+             floating[:, ::1] snapshots, bint zero_padded=False,
+             floating[::1] cross=None):
     """Coordinate descent on dense, centred ``X`` with contiguous columns
     (F-ordered, or the first rows of a taller F-ordered array).
 
@@ -236,6 +264,11 @@ def cd_dense(const floating[:, :] X, const floating[::1] y, floating[::1] w,
     boundary exist and hold zeros (``_cd_problems.column_buffer``): the passes
     then run over whole vectors, on a copy of ``R`` padded with zeros, with no
     scalar tail on the chain of dependent steps.
+
+    ``cross``: the cache of cross products of a cyclic order, from
+    ``dense_cross_cache`` for the same ``X``, ``ws`` and ``zero_padded``, kept
+    by the caller from call to call (random order leaves it alone). Without
+    it a call of several passes keeps one of its own.
     """
     cdef long ld = _column_stride(X)
     cdef int n = X.shape[0]
@@ -243,21 +276,23 @@ def cd_dense(const floating[:, :] X, const floating[::1] y, floating[::1] w,
     cdef int epoch = 0
     cdef floating dw_max, w_max, gap = INFINITY
     cdef unsigned int state = seed if seed != 0 else 1
-    cdef int per_line = 64 // sizeof(floating)
-    cdef int n_run = (n + per_line - 1) // per_line * per_line
+    cdef int n_run = _run_rows(n, ld, n_ws, zero_padded, sizeof(floating))
+    cdef long items = skreg_pass_cache_items(n_run, sizeof(floating), n_ws)
     # cross products of the columns a cyclic order takes together, filled by
     # the first pass that needs them (see _register_pass.h, _pair_pass.h);
     # NaN = not yet known
     cdef floating* pair = NULL
+    cdef floating* own = NULL
     # the residual the passes update: R itself, or its padded copy, which
     # also starts on a cache line (numpy's small arrays need not)
     cdef floating* r = &R[0] if n else NULL
     cdef void* block = NULL  # scratch's allocation (malloc: portable)
     cdef floating* scratch = NULL
-    cdef int k
-    if not (zero_padded and ld >= n_run and n_ws > 0):
-        n_run = n
-    elif n_run != n:
+    cdef long k
+    if cross is not None and cross.shape[0] != items:
+        raise ValueError(f"cross holds {cross.shape[0]} values; a pass over these "
+                         f"columns keeps {items} (see dense_cross_cache)")
+    if n_run != n:
         block = malloc(n_run * sizeof(floating) + 64)
         if block == NULL:
             raise MemoryError()
@@ -267,14 +302,18 @@ def cd_dense(const floating[:, :] X, const floating[::1] y, floating[::1] w,
         r = scratch
     if n_ws == 0:
         max_epochs = min(max_epochs, 1)
-    elif (not random and max_epochs > 1
-          and skreg_pass_caches(n_run, sizeof(floating), n_ws)):
-        pair = <floating*> malloc(n_ws * sizeof(floating))
-        if pair == NULL:
+    elif random or items == 0:
+        pass
+    elif cross is not None:
+        pair = &cross[0]
+    elif max_epochs > 1:
+        own = <floating*> malloc(items * sizeof(floating))
+        if own == NULL:
             free(block)
             raise MemoryError()
-        for k in range(n_ws):
-            pair[k] = NAN
+        for k in range(items):
+            own[k] = NAN
+        pair = own
     try:
         with nogil:
             for epoch in range(max_epochs):
@@ -296,7 +335,7 @@ def cd_dense(const floating[:, :] X, const floating[::1] y, floating[::1] w,
         if scratch != NULL:
             memcpy(&R[0], scratch, n * sizeof(floating))
         free(block)
-        free(pair)
+        free(own)
     return gap, epoch + 1
 
 
@@ -538,3 +577,4 @@ def screen_and_score(const floating[::1] g, const floating[::1] w, floating s,
             if w[j] == 0 and (g[j] if positive else fabs(g[j])) > l1:
                 n_viol += 1
     return n_keep, n_viol
+

@@ -129,11 +129,14 @@ class DenseRestricted(Restricted):
         super().__init__(w, penalty)
         self.X, self.y, self.R, self.norms2 = X, y, R, norms2
         self.zero_padded = zero_padded
+        # the passes' cross products, kept from call to call: only the first
+        # pass of the first call computes them
+        self.cross = _cd_fast.dense_cross_cache(X, self.ws.shape[0], zero_padded)
 
     def run(self, n_epochs, snapshots, random, seed):
         _cd_fast.cd_dense(self.X, self.y, self.w, self.R, self.norms2, self.l1,
                           self.l2, self.ws, self.positive, n_epochs, 0, 0, random,
-                          seed, 0, snapshots, self.zero_padded)
+                          seed, 0, snapshots, self.zero_padded, self.cross)
 
     def gap(self):
         return _cd_fast.gap_dense(self.X, self.y, self.w, self.R, self.ws, self.l1,

@@ -1,21 +1,31 @@
-/* The dense pass for columns of at most 16 AVX-512 vectors (128 float64 or
- * 256 float32 rows), with the residual held in registers.
+/* The dense passes for columns of at most 16 AVX-512 vectors (128 float64 or
+ * 256 float32 rows), with the residual r held in zmm registers throughout.
  *
- * At such sizes the pass of _vector_ops.h is bound by one chain per
- * coordinate: the correlation of a coordinate waits for the residual update
- * of the one before (through memory), and that update waits for the
- * correlation. Here the residual r stays in zmm registers for the whole
- * pass, and each correlation is started one coordinate early:
+ * At such sizes a pass is bound by the chain from one coordinate to the
+ * next: its correlation with r, summed across lanes, then its step, then
+ * r's update, which the next correlation waits for. Two kernels shorten it.
+ *
+ * The block pass (cyclic order, with `pair`): coordinates go four at a time.
+ * The block's four correlations are taken first; then the four steps run on
+ * scalars, each correlation corrected by the steps before it in the block,
+ *
+ *     g_i = x_i . r - sum_{l < i} d_l (x_i . x_l),
+ *
+ * and each step's update of r is issued as soon as the step is known, so it
+ * runs beside the next steps. Between two coordinates of a block the chain is
+ * a few scalar operations; only one sum across lanes per block remains on
+ * it. The six cross products of a block are the same in every pass: `pair`
+ * keeps them (skreg_regblock_items per pass; NaN until known), and only the
+ * first pass over a block computes them. Callers keep `pair` across calls.
+ *
+ * The one-ahead pass (random order, or no `pair`): each correlation is
+ * started one coordinate early,
  *
  *     h = x_next . r           before r takes this coordinate's step d,
  *     g_next = h - d c         with c = x_next . x_j,
  *
- * so this coordinate's update and the next one's correlation run side by
- * side. The cross products c of a cyclic order are the same in every pass:
- * the caller may keep them in `pair` (NaN where not yet known), and only the
- * first pass computes them. Without `pair` (random order) c is computed with
- * h when the coordinate is likely to move (it is nonzero, or the previous one
- * moved), and after the update otherwise.
+ * c computed with h when the coordinate is likely to move (it is nonzero, or
+ * the previous one moved), and after the update otherwise.
  *
  * Compiled for AVX-512F through GCC's target attribute; skreg_regpass_d/s
  * return 0 without running when the CPU lacks it, the column is too long, or
@@ -24,6 +34,15 @@
  */
 #ifndef SKREG_REGISTER_PASS_H
 #define SKREG_REGISTER_PASS_H
+
+#define SKREG_BLOCK 4
+#define SKREG_BLOCK_PAIRS (SKREG_BLOCK * (SKREG_BLOCK - 1) / 2)
+
+/* The values the block pass keeps in `pair` for a pass over n_ws columns. */
+static long skreg_regblock_items(int n_ws)
+{
+    return SKREG_BLOCK_PAIRS * (((long)n_ws + SKREG_BLOCK - 1) / SKREG_BLOCK);
+}
 
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
 #include <immintrin.h>
@@ -35,6 +54,8 @@
 #define SKREG_REG_MAX 16
 #define SKREG_LANES_d 8
 #define SKREG_LANES_s 16
+#define SKREG_FMA_d __builtin_fma
+#define SKREG_FMA_s __builtin_fmaf
 typedef __mmask8 skreg_mask_d;
 typedef __mmask16 skreg_mask_s;
 typedef __m512d skreg_vec_d;
@@ -148,15 +169,9 @@ SKREG_AVX512_INLINE void skreg_regpass_body_##S(                               \
             j_next = random ? ws[skreg_rand(state) % n_ws] : ws[k + 1];        \
             xn = X + j_next * ld;                                              \
             inv_next = norms2[j_next] != 0 ? 1 / (norms2[j_next] + l2) : 0;    \
-            if (pair) {                                                        \
-                c = pair[k];                                                   \
-                known = c == c;                                                \
-            }                                                                  \
-            if (!known && (w_j != 0 || moved)) {                               \
+            if (w_j != 0 || moved) {                                           \
                 SKREG_VDOT_RC(S, VT, h, c, xn, v, xj, nv, m);                  \
                 known = 1;                                                     \
-                if (pair)                                                      \
-                    pair[k] = c;                                               \
             } else                                                             \
                 SKREG_VDOT_R(S, VT, h, xn, v, nv, m);                          \
         }                                                                      \
@@ -174,11 +189,8 @@ SKREG_AVX512_INLINE void skreg_regpass_body_##S(                               \
                 v[u] = _mm512_fnmadd_p##S(dv, SKREG_VLD(S, xj, u, nv, m),      \
                                           v[u]);                               \
             if (next) {                                                        \
-                if (!known) {                                                  \
+                if (!known)                                                    \
                     SKREG_VDOT_C(S, VT, c, xn, xj, nv, m);                     \
-                    if (pair)                                                  \
-                        pair[k] = c;                                           \
-                }                                                              \
                 g = h - d * c;                                                 \
             }                                                                  \
         }                                                                      \
@@ -198,19 +210,119 @@ SKREG_AVX512_INLINE void skreg_regpass_body_##S(                               \
     *w_max = wmax;                                                             \
 }
 
+/* The block pass (see the top). A block's cross products x_i . x_l, l > i,
+ * sit in pair at SKREG_BLOCK_PAIRS * block + l (l - 1) / 2 + i. Its
+ * correlations are taken one column after the other, so the first is ready
+ * first. The last block may be short: its missing columns repeat its last
+ * one and take no step. Duplicates in ws need no care: a repeated column's
+ * cross product is its squared norm, and the correction by it cancels the
+ * change of its coefficient in g_i + norm2_i w_i.
+ * Four coordinates per block, not eight: eight were slower from 100 rows on
+ * (float64 100 x 1000, 14.5 -> 16.1 ns per coordinate). Starting the next
+ * block's correlations on r before this block's updates (corrected through
+ * 16 more cross products) took the last sum off the chain, and was faster
+ * only on single-vector columns (float32 16 rows, 6.8 -> 5.9 ns) and slower
+ * from 100 rows on (float32 8.8 -> 10.2 ns). */
+#define SKREG_REGBLOCK_BODY(S, T, VT)                                          \
+SKREG_AVX512_INLINE void skreg_regblock_body_##S(                              \
+    int nv, SKREG_REGPASS_PARAMS(T))                                           \
+{                                                                              \
+    const skreg_mask_##S m = (skreg_mask_##S)(                                 \
+        n - (nv - 1) * SKREG_LANES_##S >= SKREG_LANES_##S                      \
+            ? ~0u : (1u << (n - (nv - 1) * SKREG_LANES_##S)) - 1);             \
+    const T lo = positive ? -(T)INFINITY : -l1;                                \
+    VT v[SKREG_REG_MAX];                                                       \
+    T dmax = 0, wmax = 0;                                                      \
+    _Pragma("GCC unroll 16")                                                   \
+    for (int u = 0; u < nv; u++)                                               \
+        v[u] = SKREG_VLD(S, r, u, nv, m);                                      \
+    for (int k0 = 0; k0 < n_ws; k0 += SKREG_BLOCK) {                           \
+        const int nb = n_ws - k0 < SKREG_BLOCK ? n_ws - k0 : SKREG_BLOCK;      \
+        T *G = pair + SKREG_BLOCK_PAIRS * (k0 / SKREG_BLOCK);                  \
+        const T *x[SKREG_BLOCK];                                               \
+        T z[SKREG_BLOCK];                                                      \
+        int jj[SKREG_BLOCK];                                                   \
+        _Pragma("GCC unroll 16")                                               \
+        for (int i = 0; i < SKREG_BLOCK; i++) {                                \
+            jj[i] = ws[k0 + (i < nb ? i : nb - 1)];                            \
+            x[i] = X + jj[i] * ld;                                             \
+        }                                                                      \
+        _Pragma("GCC unroll 16")                                               \
+        for (int i = 0; i < SKREG_BLOCK; i++) {                                \
+            T h_;                                                              \
+            SKREG_VDOT_R(S, VT, h_, x[i], v, nv, m);                           \
+            z[i] = h_ + norms2[jj[i]] * w[jj[i]];                              \
+        }                                                                      \
+        /* reload x below: gcc kept its vectors and spilled them instead */    \
+        __asm__ volatile("" ::: "memory");                                     \
+        if (!(G[0] == G[0])) {                                                 \
+            T *g_ = G;                                                         \
+            _Pragma("GCC unroll 16")                                           \
+            for (int l = 1; l < SKREG_BLOCK; l++)                              \
+                _Pragma("GCC unroll 16")                                       \
+                for (int i = 0; i < l; i++, g_++)                              \
+                    SKREG_VDOT_C(S, VT, *g_, x[i], x[l], nv, m);               \
+        }                                                                      \
+        _Pragma("GCC unroll 16")                                               \
+        for (int i = 0; i < SKREG_BLOCK; i++) {                                \
+            const int j = jj[i];                                               \
+            const T w_j = w[j];                                                \
+            const T inv = norms2[j] != 0 ? 1 / (norms2[j] + l2) : 0;           \
+            T t_, w_new, d;                                                    \
+            if (i >= nb)                                                       \
+                break;                                                         \
+            t_ = z[i] < lo ? lo : z[i];                                        \
+            t_ = t_ > l1 ? l1 : t_;                                            \
+            t_ = z[i] - t_;                                                    \
+            w_new = t_ * inv;                                                  \
+            /* d from one fused step, off w_new: shorter chain */              \
+            d = SKREG_FMA_##S(t_, inv, -w_j);                                  \
+            if (d != 0) {                                                      \
+                VT dv = _mm512_set1_p##S(d);                                   \
+                w[j] = w_new;                                                  \
+                _Pragma("GCC unroll 16")                                       \
+                for (int u = 0; u < nv; u++)                                   \
+                    v[u] = _mm512_fnmadd_p##S(                                 \
+                        dv, SKREG_VLD(S, x[i], u, nv, m), v[u]);               \
+                _Pragma("GCC unroll 16")                                       \
+                for (int l = i + 1; l < SKREG_BLOCK; l++)                      \
+                    z[l] -= G[l * (l - 1) / 2 + i] * d;                        \
+            }                                                                  \
+            SKREG_TRACK(d, w_new, dmax, wmax);                                 \
+        }                                                                      \
+    }                                                                          \
+    _Pragma("GCC unroll 16")                                                   \
+    for (int u = 0; u < nv; u++) {                                             \
+        if (u < nv - 1)                                                        \
+            _mm512_storeu_p##S(r + u * SKREG_LANES_##S, v[u]);                 \
+        else                                                                   \
+            _mm512_mask_storeu_p##S(r + u * SKREG_LANES_##S, m, v[u]);         \
+    }                                                                          \
+    *dw_max = dmax;                                                            \
+    *w_max = wmax;                                                             \
+}
+
 #define SKREG_REGPASS_ARGS                                                     \
     n, ld, X, r, w, norms2, l1, l2, positive, ws, n_ws, random, state,         \
         dw_max, w_max, pair
 
 /* One compiled pass per column length, so r[] maps onto registers. */
 #define SKREG_REGPASS_NV(S, T, NV)                                             \
+SKREG_AVX512 static void skreg_regblock_##S##NV(SKREG_REGPASS_PARAMS(T))       \
+{                                                                              \
+    skreg_regblock_body_##S(NV, SKREG_REGPASS_ARGS);                           \
+}                                                                              \
 SKREG_AVX512 static void skreg_regpass_##S##NV(SKREG_REGPASS_PARAMS(T))        \
 {                                                                              \
-    skreg_regpass_body_##S(NV, SKREG_REGPASS_ARGS);                            \
+    if (pair && !random)                                                       \
+        skreg_regblock_##S##NV(SKREG_REGPASS_ARGS);                            \
+    else                                                                       \
+        skreg_regpass_body_##S(NV, SKREG_REGPASS_ARGS);                        \
 }
 
 #define SKREG_REGPASS_ALL(S, T)                                                \
 SKREG_REGPASS_BODY(S, T, skreg_vec_##S)                                            \
+SKREG_REGBLOCK_BODY(S, T, skreg_vec_##S)                                       \
 SKREG_REGPASS_NV(S, T, 1) SKREG_REGPASS_NV(S, T, 2)                            \
 SKREG_REGPASS_NV(S, T, 3) SKREG_REGPASS_NV(S, T, 4)                            \
 SKREG_REGPASS_NV(S, T, 5) SKREG_REGPASS_NV(S, T, 6)                            \

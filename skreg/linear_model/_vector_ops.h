@@ -197,11 +197,19 @@ static int skreg_pass_kind(int n, int size, int n_ws)
                                        : SKREG_PAIR_PASS;
 }
 
-/* Whether the pass over n_ws columns of n items of size bytes reads `pair`
- * (the register and pair passes' caches of cross products). */
-static int skreg_pass_caches(int n, int size, int n_ws)
+/* How many values the pass over n_ws columns of n items of size bytes keeps
+ * in `pair` (its cache of cross products, in a cyclic order): the block
+ * pass's (register pass), one per coordinate (pair passes), or none. */
+static long skreg_pass_cache_items(int n, int size, int n_ws)
 {
-    return skreg_pass_kind(n, size, n_ws) != SKREG_SINGLE_PASS;
+    switch (skreg_pass_kind(n, size, n_ws)) {
+    case SKREG_REGISTER_PASS:
+        return skreg_regblock_items(n_ws);
+    case SKREG_SINGLE_PASS:
+        return 0;
+    default:
+        return n_ws;
+    }
 }
 
 /* One pass of coordinate descent over ws on the F-ordered X (columns ld
@@ -211,7 +219,7 @@ static int skreg_pass_caches(int n, int size, int n_ws)
  * columns that fit in registers take the register pass, columns that
  * skreg_pairs_fit gives it the pair pass, others the single pass above. The
  * first two read pair: the cache of cross products of a cyclic order, NULL
- * or n_ws values, NaN until known. */
+ * or skreg_pass_cache_items values, NaN until known. */
 #define SKREG_DISPATCH(NAME, S, T)                                             \
 static void NAME(SKREG_PASS_PARAMS(T), T *pair)                                \
 {                                                                              \

@@ -303,11 +303,11 @@ def test_dense_pass_kernels(n, dtype, registers, random, positive, l2, padded):
 
 def cross_problem(n, dtype, p=11):
     # p = 11: two whole blocks of the block pass and a short one (3 columns);
-    # column 7 repeats column 3 (its cross product is its squared norm)
+    # column 2 repeats column 3 (their cross product is a squared norm)
     rng = np.random.RandomState(n)
     X = rng.randn(n, p)
     X[:, 6] = X[:, 5] + 0.1 * X[:, 6]
-    X[:, 7] = X[:, 3]
+    X[:, 2] = X[:, 3]
     y = X[:, :4] @ np.array([3.0, -2.0, 1.0, 1.5]) + rng.randn(n)
     A = column_buffer(n, p, dtype)
     A[:] = X
@@ -340,9 +340,29 @@ def test_cross_products_kept_across_calls(n, dtype):
     # a cache that lies is read as it is: the passes take it on trust
     w2, R2 = np.zeros(p, dtype), y.copy()
     _cd_fast.cd_dense(A, y, w2, R2, norms2, l1, 0.0, ws, False, 6, 0.0, 0.0, False,
-                      1, 0, NO_SNAPSHOTS[dtype], True, np.full_like(cross, n))
+                      1, 0, NO_SNAPSHOTS[dtype], True, np.full_like(cross, -n))
     assert not np.allclose(w2, expected, rtol=rtol, atol=rtol * np.abs(
         expected).max())
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n", [100, 400])
+def test_cyclic_order_may_repeat_coordinates(n, dtype):
+    # ws may name a coordinate twice, back to back or two places apart, within
+    # one block of the block pass (register pass) or one pair (pair pass)
+    A, X, y = cross_problem(n, dtype)
+    ws = np.array([0, 1, 1, 4, 5, 3, 5, 5, 6, 9, 0, 10, 10], dtype=np.int32)
+    l1 = 0.05 * np.abs(X.T @ y).max()
+    w, R, p = np.zeros(X.shape[1], dtype), y.copy(), X.shape[1]
+    cross = _cd_fast.dense_cross_cache(A, ws.shape[0], True)
+    for _ in range(2):
+        _cd_fast.cd_dense(A, y, w, R, (A * A).sum(0), l1, 0.5, ws, False, 3, 0.0,
+                          0.0, False, 1, 0, NO_SNAPSHOTS[dtype], True, cross)
+    expected = numpy_passes(X, y.astype(float), np.zeros(p), l1, list(ws) * 6, 0.5)
+    rtol = 2e-3 if dtype == np.float32 else 1e-9
+    np.testing.assert_allclose(w, expected, rtol=rtol, atol=rtol * np.abs(
+        expected).max())
+    np.testing.assert_allclose(R, y - X @ w, rtol=rtol, atol=rtol * np.abs(y).max())
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

@@ -141,23 +141,44 @@ SKREG_AVX512_INLINE float skreg_clamp_s(float z, float lo, float hi)
         OUT2 = _mm512_reduce_add_p##S(_mm512_add_p##S(b_[0], b_[1]));          \
     } while (0)
 
-/* The pass for columns of exactly nv vectors (nv a constant once inlined);
- * arguments as skreg_dpass in _vector_ops.h, plus pair. */
+/* The mask of the last of nv vectors over n rows. */
+#define SKREG_LAST_MASK(S, n, nv)                                              \
+    ((skreg_mask_##S)((n) - ((nv) - 1) * SKREG_LANES_##S >= SKREG_LANES_##S    \
+                          ? ~0u                                                \
+                          : (1u << ((n) - ((nv) - 1) * SKREG_LANES_##S)) - 1))
+
+/* The residual r into the registers v, and back. */
+#define SKREG_R_LOAD(S, v, r, nv, m)                                           \
+    do {                                                                       \
+        _Pragma("GCC unroll 16")                                               \
+        for (int u_ = 0; u_ < nv; u_++)                                        \
+            v[u_] = SKREG_VLD(S, r, u_, nv, m);                                \
+    } while (0)
+#define SKREG_R_STORE(S, v, r, nv, m)                                          \
+    do {                                                                       \
+        _Pragma("GCC unroll 16")                                               \
+        for (int u_ = 0; u_ < nv; u_++) {                                      \
+            if (u_ < nv - 1)                                                   \
+                _mm512_storeu_p##S(r + u_ * SKREG_LANES_##S, v[u_]);           \
+            else                                                               \
+                _mm512_mask_storeu_p##S(r + u_ * SKREG_LANES_##S, m, v[u_]);   \
+        }                                                                      \
+    } while (0)
+
+/* The one-ahead pass for columns of exactly nv vectors (nv a constant once
+ * inlined); arguments as skreg_dpass in _vector_ops.h, plus pair, which it
+ * does not read (a cyclic order with pair takes the block pass). */
 #define SKREG_REGPASS_BODY(S, T, VT)                                           \
 SKREG_AVX512_INLINE void skreg_regpass_body_##S(                               \
     int nv, SKREG_REGPASS_PARAMS(T))                                           \
 {                                                                              \
-    const skreg_mask_##S m = (skreg_mask_##S)(                                 \
-        n - (nv - 1) * SKREG_LANES_##S >= SKREG_LANES_##S                      \
-            ? ~0u : (1u << (n - (nv - 1) * SKREG_LANES_##S)) - 1);             \
+    const skreg_mask_##S m = SKREG_LAST_MASK(S, n, nv);                        \
     /* positive: the clamp has no lower end, so z - clamp = max(z - l1, 0) */  \
     const T lo = positive ? -(T)INFINITY : -l1;                                \
     VT v[SKREG_REG_MAX]; /* the residual */                                    \
     T dmax = 0, wmax = 0, g, h = 0, c = 0, inv, inv_next = 0;                  \
     int j, j_next = 0, moved = 0;                                              \
-    _Pragma("GCC unroll 16")                                                   \
-    for (int u = 0; u < nv; u++)                                               \
-        v[u] = SKREG_VLD(S, r, u, nv, m);                                      \
+    SKREG_R_LOAD(S, v, r, nv, m);                                              \
     j = random ? ws[skreg_rand(state) % n_ws] : ws[0];                         \
     SKREG_VDOT_R(S, VT, g, X + j * ld, v, nv, m);                              \
     inv = norms2[j] != 0 ? 1 / (norms2[j] + l2) : 0;                           \
@@ -199,13 +220,7 @@ SKREG_AVX512_INLINE void skreg_regpass_body_##S(                               \
         j = j_next;                                                            \
         inv = inv_next;                                                        \
     }                                                                          \
-    _Pragma("GCC unroll 16")                                                   \
-    for (int u = 0; u < nv; u++) {                                             \
-        if (u < nv - 1)                                                        \
-            _mm512_storeu_p##S(r + u * SKREG_LANES_##S, v[u]);                 \
-        else                                                                   \
-            _mm512_mask_storeu_p##S(r + u * SKREG_LANES_##S, m, v[u]);         \
-    }                                                                          \
+    SKREG_R_STORE(S, v, r, nv, m);                                             \
     *dw_max = dmax;                                                            \
     *w_max = wmax;                                                             \
 }
@@ -228,15 +243,11 @@ SKREG_AVX512_INLINE void skreg_regpass_body_##S(                               \
 SKREG_AVX512_INLINE void skreg_regblock_body_##S(                              \
     int nv, SKREG_REGPASS_PARAMS(T))                                           \
 {                                                                              \
-    const skreg_mask_##S m = (skreg_mask_##S)(                                 \
-        n - (nv - 1) * SKREG_LANES_##S >= SKREG_LANES_##S                      \
-            ? ~0u : (1u << (n - (nv - 1) * SKREG_LANES_##S)) - 1);             \
+    const skreg_mask_##S m = SKREG_LAST_MASK(S, n, nv);                        \
     const T lo = positive ? -(T)INFINITY : -l1;                                \
     VT v[SKREG_REG_MAX];                                                       \
     T dmax = 0, wmax = 0;                                                      \
-    _Pragma("GCC unroll 16")                                                   \
-    for (int u = 0; u < nv; u++)                                               \
-        v[u] = SKREG_VLD(S, r, u, nv, m);                                      \
+    SKREG_R_LOAD(S, v, r, nv, m);                                              \
     for (int k0 = 0; k0 < n_ws; k0 += SKREG_BLOCK) {                           \
         const int nb = n_ws - k0 < SKREG_BLOCK ? n_ws - k0 : SKREG_BLOCK;      \
         T *G = pair + SKREG_BLOCK_PAIRS * (k0 / SKREG_BLOCK);                  \
@@ -300,13 +311,7 @@ SKREG_AVX512_INLINE void skreg_regblock_body_##S(                              \
             SKREG_TRACK(d, w_new, dmax, wmax);                                 \
         }                                                                      \
     }                                                                          \
-    _Pragma("GCC unroll 16")                                                   \
-    for (int u = 0; u < nv; u++) {                                             \
-        if (u < nv - 1)                                                        \
-            _mm512_storeu_p##S(r + u * SKREG_LANES_##S, v[u]);                 \
-        else                                                                   \
-            _mm512_mask_storeu_p##S(r + u * SKREG_LANES_##S, m, v[u]);         \
-    }                                                                          \
+    SKREG_R_STORE(S, v, r, nv, m);                                             \
     *dw_max = dmax;                                                            \
     *w_max = wmax;                                                             \
 }

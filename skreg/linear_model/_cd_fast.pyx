@@ -577,4 +577,3 @@ def screen_and_score(const floating[::1] g, const floating[::1] w, floating s,
             if w[j] == 0 and (g[j] if positive else fabs(g[j])) > l1:
                 n_viol += 1
     return n_keep, n_viol
-

@@ -17,6 +17,10 @@
  * it. The six cross products of a block are the same in every pass: `pair`
  * keeps them (skreg_regblock_items per pass; NaN until known), and only the
  * first pass over a block computes them. Callers keep `pair` across calls.
+ * Against the one-ahead pass below, 1000 columns, every coordinate moving,
+ * times X.T @ r (alternated runs): float64 100 rows 1.58-1.64 -> 1.37-1.50,
+ * float32 100 rows 1.74-1.82 -> 1.35-1.44, 200 rows 1.61-1.64 -> 1.39-1.49;
+ * a call of five passes that fills the cache, 1.50-1.69.
  *
  * The one-ahead pass (random order, or no `pair`): each correlation is
  * started one coordinate early,
@@ -30,7 +34,8 @@
  * Compiled for AVX-512F through GCC's target attribute; skreg_regpass_d/s
  * return 0 without running when the CPU lacks it, the column is too long, or
  * the compiler is not GCC on x86-64, and the caller falls back. The result
- * equals the fallback's up to the order of the additions.
+ * equals the fallback's up to rounding (the order of the additions, and the
+ * block pass's fused step).
  */
 #ifndef SKREG_REGISTER_PASS_H
 #define SKREG_REGISTER_PASS_H

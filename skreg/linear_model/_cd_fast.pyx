@@ -94,7 +94,7 @@ cdef int _run_rows(int n, long ld, int n_ws, bint zero_padded,
     return n
 
 
-def dense_cross_cache(X, int n_ws, bint zero_padded=False):
+def dense_cross_cache(const floating[:, :] X, int n_ws, bint zero_padded=False):
     """An empty cache of cross products for ``cd_dense`` on ``X`` over ``n_ws``
     columns in cyclic order: NaN (not yet known) everywhere, and as long as
     the pass that ``X``'s shape picks keeps (0 if it keeps none).
@@ -103,10 +103,10 @@ def dense_cross_cache(X, int n_ws, bint zero_padded=False):
     same order passes it to each, so that only the first pass of the first
     call computes the cross products.
     """
-    cdef int size = X.dtype.itemsize
-    cdef long ld = max(1, X.strides[1] // size)
-    cdef int n_run = _run_rows(X.shape[0], ld, n_ws, zero_padded, size)
-    return np.full(skreg_pass_cache_items(n_run, size, n_ws), np.nan, dtype=X.dtype)
+    cdef int n_run = _run_rows(X.shape[0], _column_stride(X), n_ws, zero_padded,
+                               sizeof(floating))
+    return np.full(skreg_pass_cache_items(n_run, sizeof(floating), n_ws), np.nan,
+                   dtype=np.float32 if floating is float else np.float64)
 
 
 def data_cache_bytes(level):

@@ -173,7 +173,7 @@ def rows_dot(const floating[:, ::1] X, r):
     cdef const double[::1] rv = np.ascontiguousarray(r, dtype=np.float64)
     if rv.shape[0] != n:
         raise ValueError("rows_dot: r does not match the rows of X.")
-    out = np.zeros(p, dtype=np.float64)
+    out = np.empty(p) if n else np.zeros(p)  # the kernel zeroes it first
     cdef double[::1] g = out
     if n and p:
         with nogil:

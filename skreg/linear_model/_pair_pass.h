@@ -63,23 +63,23 @@
  * past the single pass's L1, 1.36 against 1.71.
  *
  * Past half the L2, pairs (streaming, see skreg_pairs_stream) while five
- * columns fit in twice the L2, in passes of at least half the L3, which X
- * does not keep from pass to pass here (X.T @ r read a 20 MB X at 26 to 50
- * GB/s from run to run, an 8 MB one at 68): there the halved residual
- * traffic won. On a 1 MB L2 and 32 MB L3, single against pairs, first in
- * passes of 1.25 times the L3 with the L2 hint (six alternated runs):
- * float64 30 000 x 200 (45.8 MB) 1.64 against 1.40, 20 000 x 300 1.72
- * against 1.58, 15 000 x 800 1.68 against 1.47, 25 000 x 800 1.72 against
- * 1.45, 50 000 x 400 1.29 against 1.29; float32 60 000 x 200 1.46 against 1.35, 45 000 x 300 1.57 against
+ * columns fit in twice the L2, in passes of at least half the L3, which X does
+ * not keep from pass to pass here (X.T @ r read a 20 MB X at 26 to 50 GB/s
+ * from run to run, an 8 MB one at 68): there the halved residual traffic won.
+ * On a 1 MB L2 and 32 MB L3, single against pairs, first in passes of 1.25
+ * times the L3 with the L2 hint (six alternated runs): float64 30 000 x 200
+ * (45.8 MB) 1.64 against 1.40, 20 000 x 300 1.72 against 1.58, 15 000 x 800
+ * 1.68 against 1.47, 25 000 x 800 1.72 against 1.45, 50 000 x 400 1.29 against
+ * 1.29; float32 60 000 x 200 1.46 against 1.35, 45 000 x 300 1.57 against
  * 1.42, 50 000 x 400 1.57 against 1.41, 70 000 x 200 1.44 against 1.32,
- * 100 000 x 200 1.29 against 1.29. Then, non-temporal, in smaller passes
- * (five or six runs): float64 50 000 x 100 (38.1 MB) 1.56 against 1.38,
- * 25 000 x 200 1.72 against 1.45, 15 000 x 200 (22.9 MB) 1.60 against 1.49,
- * 16 000 x 140 (17.1 MB) 1.72 against 1.72; float32 30 000 x 200 1.61
- * against 1.55, 50 000 x 100 (19.1 MB) 1.91 against 1.83, 45 000 x 100
- * 1.91 against 1.93. In passes of 11.4 MB or less pairs lost: float64
- * 15 000 x 100 2.09 against 2.22, 25 000 x 40 2.37 against 2.45, float32
- * 30 000 x 100 2.21 against 2.29 (MB: 2^20 bytes). */
+ * 100 000 x 200 1.29 against 1.29. Then, non-temporal, in smaller passes (five
+ * or six runs): float64 50 000 x 100 (38.1 MB) 1.56 against 1.38, 25 000 x 200
+ * 1.72 against 1.45, 15 000 x 200 (22.9 MB) 1.60 against 1.49, 16 000 x 140
+ * (17.1 MB) 1.72 against 1.72; float32 30 000 x 200 1.61 against 1.55, 50 000
+ * x 100 (19.1 MB) 1.91 against 1.83, 45 000 x 100 1.91 against 1.93. In passes
+ * of 11.4 MB or less pairs lost: float64 15 000 x 100 2.09 against 2.22,
+ * 25 000 x 40 2.37 against 2.45, float32 30 000 x 100 2.21 against 2.29 (MB:
+ * 2^20 bytes). */
 static int skreg_pairs_fit(int n, int item, int n_ws)
 {
     long bytes = (long)n * item, l1 = skreg_cache_bytes(1);
@@ -177,11 +177,10 @@ SKREG_INLINE void NAME(int n, T ca, const T *xa, T cb, const T *xb, T *r,      \
  * coordinate, and then x_c . x_e is its squared norm, which keeps g_e exact.
  * A cyclic order sweeps the same pairs in every pass: the caller may keep
  * their x_c . x_e in pair (pair[k / 2] for the pair at k, NaN until known;
- * random order ignores it),
- * and later passes skip that product, a fifth of the sweep's multiply-adds
- * (every coordinate moving, seven alternated runs, ratios to X.T @ r:
- * float64 300 x 1000 1.31 -> 1.27, 3000 x 500 1.67 -> 1.55; float32
- * 1000 x 1000 1.34 -> 1.26, 1000 x 200 1.32 -> 1.29). */
+ * random order ignores it), and later passes skip that product, a fifth of
+ * the sweep's multiply-adds (every coordinate moving, seven alternated runs,
+ * ratios to X.T @ r: float64 300 x 1000 1.31 -> 1.27, 3000 x 500
+ * 1.67 -> 1.55; float32 1000 x 1000 1.34 -> 1.26, 1000 x 200 1.32 -> 1.29). */
 #define SKREG_PAIR_PASS(NAME, AXPY2_DOT3, MOVE, T)                             \
 SKREG_CLONES static void NAME(SKREG_PASS_PARAMS(T), T *pair, int stream)       \
 {                                                                              \

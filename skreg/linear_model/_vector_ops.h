@@ -100,21 +100,31 @@ SKREG_INLINE T NAME(int n, T c, const T *x, T *r, const T *z, const T *nz)     \
     return s;                                                                  \
 }
 
+/* z - clamp(z, lo, hi): the soft threshold, with lo = -l1 (or -inf when
+ * positive) and hi = l1. No branches: gcc makes the two comparisons a max and
+ * a min, where a mispredicted branch would cost more than the whole step on
+ * short columns (and, in the register passes, the correlations running
+ * beside it). */
+#define SKREG_SHRINK(NAME, T)                                                  \
+SKREG_INLINE T NAME(T z, T lo, T hi)                                           \
+{                                                                              \
+    T t = z < lo ? lo : z;                                                     \
+    t = t > hi ? hi : t;                                                       \
+    return z - t;                                                              \
+}
+SKREG_SHRINK(skreg_dshrink, double)
+SKREG_SHRINK(skreg_sshrink, float)
+
 /* The coordinate's new value: exact minimisation given its correlation g
  * with the residual, its squared norm, its value and 1 / (norm + l2) (0 for a
- * zero column). z - clamp(z, lo, l1) is the soft threshold (lo = -l1, or -inf
- * when positive). No branches: a mispredicted one costs more than the whole
- * step on short columns. */
-#define SKREG_STEP(NAME, T)                                                    \
+ * zero column). */
+#define SKREG_STEP(NAME, SHRINK, T)                                            \
 SKREG_INLINE T NAME(T g, T norm2, T w_j, T inv, T l1, int positive)            \
 {                                                                              \
-    T lo = positive ? -(T)INFINITY : -l1, z = g + norm2 * w_j;                 \
-    T t = z < lo ? lo : z;                                                     \
-    t = t > l1 ? l1 : t;                                                       \
-    return (z - t) * inv;                                                      \
+    return SHRINK(g + norm2 * w_j, positive ? -(T)INFINITY : -l1, l1) * inv;   \
 }
-SKREG_STEP(skreg_dstep, double)
-SKREG_STEP(skreg_sstep, float)
+SKREG_STEP(skreg_dstep, skreg_dshrink, double)
+SKREG_STEP(skreg_sstep, skreg_sshrink, float)
 
 /* Keep the largest |d| and |w_new| of a pass in dmax and wmax. */
 #define SKREG_TRACK(d, w_new, dmax, wmax)                                      \
@@ -199,7 +209,7 @@ static int skreg_pass_kind(int n, int size, int n_ws)
 
 /* How many values the pass over n_ws columns of n items of size bytes keeps
  * in `pair` (its cache of cross products, in a cyclic order): the block
- * pass's (register pass), one per coordinate (pair passes), or none. */
+ * pass's (register pass), one per pair (pair passes), or none. */
 static long skreg_pass_cache_items(int n, int size, int n_ws)
 {
     switch (skreg_pass_kind(n, size, n_ws)) {
@@ -208,7 +218,7 @@ static long skreg_pass_cache_items(int n, int size, int n_ws)
     case SKREG_SINGLE_PASS:
         return 0;
     default:
-        return n_ws;
+        return ((long)n_ws + 1) / 2;
     }
 }
 

@@ -37,7 +37,8 @@ cache, except where only the single pass's two columns and residual fit in L1
 of at least half the L3, which X does not keep from pass to pass: there
 "streaming pairs" (the pair pass prefetching non-temporally) while five columns
 fit in twice the L2 (50 000 x 100 and 50 000 x 400 here, and 25 000 x 800
-float64, with a 1 MB L2 and 32 MB L3).
+float64, with a 1 MB L2 and 32 MB L3). ``pass_floor.c`` here times the same
+memory pattern without the solver, against a product of its own.
 
 Run::
 

@@ -84,10 +84,12 @@ __attribute__((noinline)) static void NAME(int n, int k, const T *X, T *r,    \
 {                                                                             \
     T d[B] = {0};                                                             \
     for (int b = 0; b <= k / B; b++) {                                        \
-        const T *old = X + (long)(b - 1) * B * n, *cur = X + (long)b * B * n; \
-        const T *next = X + (long)(b + 1) * B * n;                            \
         int has_old = b > 0, has_cur = b < k / B;                             \
         int ahead = prefetch && b + 1 < k / B;                                \
+        /* (no pointer outside X, even unread) */                             \
+        const T *old = has_old ? X + (long)(b - 1) * B * n : X;               \
+        const T *cur = has_cur ? X + (long)b * B * n : X;                     \
+        const T *next = ahead ? X + (long)(b + 1) * B * n : X;                \
         V a[2][B];                                                            \
         for (int l = 0; l < B; l++)                                           \
             a[0][l] = a[1][l] = (V){0};                                       \
@@ -188,5 +190,10 @@ int main(int argc, char **argv)
     }
     qsort(product_us, RUNS, sizeof(double), by_value);
     printf("  (product %.0f us)\n", product_us[RUNS / 2]);
+    free(X);
+    free(r);
+    free(out);
+    free(cross);
+    free(w);
     return 0;
 }

@@ -116,7 +116,7 @@ __attribute__((noinline)) static void NAME(int n, int k, const T *X, T *r,    \
             break;                                                            \
         for (int l = 0; l < B; l++) {                                         \
             const T *G = cross + (long)(b * B + l) * B;                       \
-            T g = lane_sum(a[0][l] + a[1][l]), z, t, w_new;                              \
+            T g = lane_sum(a[0][l] + a[1][l]), z, t, w_new;                   \
             for (int m = 0; m < l; m++)                                       \
                 g -= d[m] * G[m];                                             \
             z = g + w[b * B + l];                                             \
@@ -182,8 +182,8 @@ int main(int argc, char **argv)
             ratio[m][run] = t[m] / t[PASSES - 1];
         product_us[run] = 1e6 * t[PASSES - 1];
     }
-    printf("%s %d x %d (%d-byte vectors):", sizeof(T) == 8 ? "float64" : "float32",
-           n, k, FLOOR_VECTOR_BYTES);
+    printf("%s %d x %d (%d-byte vectors):",
+           sizeof(T) == 8 ? "float64" : "float32", n, k, FLOOR_VECTOR_BYTES);
     for (int m = 0; m < PASSES - 1; m++) {
         qsort(ratio[m], RUNS, sizeof(double), by_value);
         printf("  %s %.2f", name[m], ratio[m][RUNS / 2]);

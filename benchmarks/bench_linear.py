@@ -79,11 +79,22 @@ def text(n=20_000, p=50_000, words_per_doc=80, seed=0):
     return X.tocsc(), X @ w + 0.1 * rng.randn(n)
 
 
-CASES = {"wide": wide, "tall": tall, "text": text}
+def easy(n=2000, p=500, seed=0):
+    """Small dense tall data, independent features, a signal on a third of
+    them: plain CD settles it in a few passes, and at small alpha most
+    features enter the support."""
+    rng = np.random.RandomState(seed)
+    X = rng.randn(n, p)
+    w = rng.randn(p) * (rng.rand(p) < 1 / 3)
+    return X, X @ w + rng.randn(n)
+
+
+CASES = {"wide": wide, "tall": tall, "text": text, "easy": easy}
 QUICK = {
     "wide": lambda: wide(n=100, p=2000),
     "tall": lambda: tall(n=10_000, base=20),
     "text": lambda: text(n=5000, p=10_000),
+    "easy": lambda: easy(n=1000, p=250),
 }
 
 

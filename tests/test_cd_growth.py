@@ -1,0 +1,118 @@
+"""How working sets grow on tall data, and when a set runs on a Gram block."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from skreg.linear_model import _cd_solver
+from skreg.linear_model._base import make_design
+from skreg.linear_model._cd_problems import (
+    DenseRestricted,
+    DenseTarget,
+    GramRestricted,
+)
+from skreg.linear_model._cd_solver import _support_estimate, coordinate_descent
+
+from _objectives import kkt_violation
+
+
+def independent_tall(n=1200, p=300, seed=0):
+    """Uncorrelated features, a signal on a third of them: at small alpha most
+    features enter the support, and few passes settle each set."""
+    rng = np.random.RandomState(seed)
+    X = rng.randn(n, p)
+    coef = rng.randn(p) * (rng.rand(p) < 0.3)
+    return X, X @ coef + rng.randn(n)
+
+
+def test_support_estimate_follows_the_rate_violators_leave():
+    # independent features: 20 added removed 19 violators, so all 343 enter
+    assert _support_estimate((20, 362), (40, 343)) == 40 + 343
+    # correlated: 10 added removed 73 violators, so 288 more need about 39
+    assert _support_estimate((0, 361), (10, 288)) == 10 + int(288 * 10 / 73)
+    # none removed: every violator is expected to enter
+    assert _support_estimate((10, 50), (20, 60)) == 80
+    # the support did not grow: no estimate
+    assert _support_estimate((20, 50), (20, 40)) == 0
+    assert _support_estimate((20, 50), (15, 40)) == 0
+
+
+@pytest.mark.parametrize("kind", ["C", "F", "sparse", "weighted", "float32"])
+@pytest.mark.parametrize("positive", [False, True])
+def test_estimated_sets_reach_the_plain_optimum(monkeypatch, kind, positive):
+    estimates = []
+    real = _cd_solver._support_estimate
+    monkeypatch.setattr(_cd_solver, "_support_estimate",
+                        lambda a, b: estimates.append((b[0], real(a, b)))
+                        or real(a, b))
+    X, y = independent_tall()
+    sw = None
+    if kind == "weighted":  # normalised to sum to n_samples, as the estimators do
+        sw = np.random.RandomState(1).rand(X.shape[0])
+        sw *= X.shape[0] / sw.sum()
+    if kind == "F":
+        X = np.asfortranarray(X)
+    elif kind == "sparse":
+        X = sp.csc_matrix(np.where(np.abs(X) > 0.3, X, 0))
+    elif kind == "float32":
+        X, y = X.astype(np.float32), y.astype(np.float32)
+    tol = 1e-6 if kind == "float32" else 1e-10
+    design = make_design(X, y, sw, True)
+    Xd = X.toarray() if sp.issparse(X) else X
+    Xc = Xd - np.average(Xd, axis=0, weights=sw)
+    yc = y - np.average(y, weights=sw)
+    s = np.ones(X.shape[0]) if sw is None else sw
+    alpha = 0.005 * np.abs(Xc.T @ (s * yc)).max() / (X.shape[0] * 0.5)
+    common = dict(coef_init=np.zeros((1, X.shape[1]), dtype=X.dtype),
+                  positive=positive, max_iter=100_000, tol=tol)
+    ws = coordinate_descent(design, alpha * 0.5, alpha * 0.5, **common)
+    # the estimate took the set past the doubling of the support at least once
+    assert any(size > 2 * nnz for nnz, size in estimates), estimates
+    plain = coordinate_descent(design, alpha * 0.5, alpha * 0.5,
+                               working_sets=False, **common)
+    assert ws.converged and plain.converged
+    w_ws, w_plain = ws.coef[0].astype(float), plain.coef[0].astype(float)
+    # mu-strongly convex (mu = alpha / 2): both lie within sqrt(2 gap / mu)
+    # of the optimum
+    mu = alpha * 0.5
+    # (a gap met to 1e-10 can come out a rounding below zero)
+    bound = sum(np.sqrt(2 * max(r.gap[0], 0) / mu) for r in (ws, plain))
+    assert np.linalg.norm(w_ws - w_plain) <= bound * (1 + 1e-6) + 1e-12
+
+    class Fitted:  # what kkt_violation reads of an estimator
+        coef_ = w_ws
+        intercept_ = (np.average(y - Xd @ w_ws, weights=sw))
+
+    assert np.count_nonzero(w_ws) > X.shape[1] // 3
+    scale = np.abs(y).max()
+    assert kkt_violation(Fitted, Xd, y, sw, alpha, 0.5, positive) <= (
+        1e-3 if kind == "float32" else 1e-7) * scale
+    if positive:
+        assert np.all(w_ws >= 0)
+
+
+def target_on(X, y):
+    design = make_design(X, y, None, True)
+    penalty = (1.0, 1.0, False)
+    return DenseTarget(design, design.y[:, 0], np.zeros(X.shape[1]),
+                       design.column_sq_norms(), penalty, True)
+
+
+def test_gram_blocks_only_where_their_products_cost_less_than_the_passes():
+    X, y = independent_tall(n=2000, p=500)
+    target = target_on(X, y)
+    big = np.arange(320)
+    # 320 new columns: their products cost about 320 * 320 / (10 * 320) = 32
+    # passes, more than the 5 expected, fewer than the 100 of a hard set
+    assert isinstance(target.restrict(big, False, passes=5)[0], DenseRestricted)
+    assert isinstance(target.restrict(big, False, passes=100)[0], GramRestricted)
+    # with no expectation (None) a Gram block is formed whenever X is tall enough
+    fresh = target_on(X, y)
+    assert isinstance(fresh.restrict(big, False)[0], GramRestricted)
+    # 10 more columns on 320 cached cost 10 * 330 / 3300 = 1 pass: a block
+    more = np.arange(330)
+    assert isinstance(target.restrict(more, False, passes=5)[0], GramRestricted)
+    # never on a set of more than half as many features as samples
+    half = target_on(X[:600], y[:600])
+    assert isinstance(half.restrict(np.arange(301), False, passes=1000)[0],
+                      DenseRestricted)

@@ -374,11 +374,6 @@ class DenseTarget:
         return g, self.R @ self.R, self.R @ self.y
 
     @property
-    def tall(self):
-        """Whether X has at least as many rows as columns."""
-        return self.X.shape[0] >= self.X.shape[1]
-
-    @property
     def can_sample(self):
         """Whether :meth:`sampled_gradient` reads at most half of X."""
         return self._sample_blocks() is not None
@@ -458,11 +453,6 @@ class SparseTarget:
 
     can_sample = False  # see DenseTarget.sampled_gradient
 
-    @property
-    def tall(self):
-        """Whether X has at least as many rows as columns."""
-        return self.X.shape[0] >= self.X.shape[1]
-
     def __init__(self, design, y, w, norms2, penalty):
         self.X, self.mean, self.v = design.X, design.X_offset, design.row_scale
         self.y, self.w, self.norms2, self.penalty = y, w, norms2, penalty
@@ -498,7 +488,6 @@ class GramTarget:
     """One target on precomputed Gram statistics; ``H = Q w`` is kept."""
 
     can_sample = False  # its gradient costs no pass over X
-    tall = False  # its rounds cost no pass over X either
 
     def __init__(self, gram, t, w, penalty):
         self.Q, self.q, self.yy = gram.Q, gram.q[:, t], gram.yy[t]

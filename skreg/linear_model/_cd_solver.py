@@ -124,8 +124,10 @@ def _inner_solve(restricted, max_epochs, gap_tol, random, rng):
 
 
 def _solve_target(target, l1, l2, positive, max_iter, gap_tol, random, rng,
-                  working_sets, first_ws=FIRST_WS, first_set=None):
+                  working_sets, first_ws=FIRST_WS, first_set=None, estimate=False):
     """Working-set coordinate descent on one target; returns (gap, epochs).
+
+    ``estimate``: size sets by ``_support_estimate`` (tall data on X).
 
     ``first_set``: ``(features, start)``, a first working set (sorted) and the
     point its restricted problem starts from, solved to the final tolerance
@@ -143,10 +145,9 @@ def _solve_target(target, l1, l2, positive, max_iter, gap_tol, random, rng,
     seeded = None  # the first set, in the round after it
     passes = 2 * ANDERSON_K  # the next round's passes, as the last one took
     # (support size, zero features violating optimality) at the last exact
-    # round, on tall data (a lasso's support on wide data is bounded by
-    # n_samples and doubling reaches it in few rounds)
+    # round, when sets are estimated
     last_exact = None
-    estimate = working_sets and target.tall
+    estimate = estimate and working_sets
     while True:
         if exact:
             g, r2, ry = target.gradient()
@@ -310,6 +311,10 @@ def coordinate_descent(design, l1, l2, *, coef_init, positive, max_iter, tol,
         first_ws = max(FIRST_WS, min(n_features // FIRST_WS_SHARE, n_samples))
     if gram is None:
         norms2 = design.column_sq_norms()
+    # Sets sized by _support_estimate on tall X only: a lasso's support on wide
+    # data is bounded by n_samples, which doubling reaches in few rounds, and
+    # on Gram statistics a round costs no pass over X.
+    estimate = gram is None and n_samples >= n_features
     ready = design.ready if (gram is None and n_targets == 1 and working_sets
                              and not design.is_sparse) else None
     for t in range(n_targets):
@@ -337,7 +342,7 @@ def coordinate_descent(design, l1, l2, *, coef_init, positive, max_iter, tol,
         else:
             gap, n_ep = _solve_target(target, l1s, l2s, positive, max_iter,
                                       gap_tol, random, rng, working_sets, first_ws,
-                                      first_set)
+                                      first_set, estimate)
         gaps[t] = gap / n_samples
         gap_tols[t] = gap_tol / n_samples
         n_iter[t] = n_ep

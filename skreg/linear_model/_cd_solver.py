@@ -36,10 +36,16 @@ Strategy (for problems with more than a few features and an L1 part):
   the restricted problem runs on ``X_ws^T X_ws`` (glmnet's covariance updates),
   so a coordinate update costs O(|ws|) instead of O(n_samples), when the
   passes the last round took would cost more than the block's new products.
+  The next exact gradient checks what a block certified; a target whose block
+  was far off (its gradient cancels, in float32 most) leaves blocks for good.
 * supports that fill the data: on tall data, once a round has added features
   to the support, the violators it removed per feature added give the
   support's likely size, and the next set takes that many at once instead of
   doubling (see ``_support_estimate``).
+
+Stalls: once the gap is within rounding of the objective (``GAP_NOISE``) and
+stops reaching new lows, the solver stops short of its tolerance rather than
+run to ``max_iter``; the caller's ConvergenceWarning then names the dtype.
 
 ``n_iter`` counts passes over the features being optimised (all features on
 small problems, the working set otherwise); the sample's fit is not counted.
@@ -62,7 +68,9 @@ __all__ = [
     "CDResult",
     "GramProblem",
     "coordinate_descent",
+    "gap_floor",
     "gram_problem",
+    "precision_hint",
 ]
 
 _INT32_MAX = np.iinfo(np.int32).max
@@ -74,6 +82,13 @@ FIRST_WS_SHARE = 100  # ... or 1/this of the features if more (dense)
 INNER_FRACTION = 0.3  # restricted problems are solved to this fraction of the gap
 VIOLATOR_SHARE = 8  # at most nnz / this zero features violating: solve fully
 MAX_SAMPLED_ROUNDS = 3  # rounds in a row on sampled gradients
+# A gap is resolved only to within a few ulps of the objective (about
+# ||y||^2): below GAP_NOISE * eps * ||y||^2 a gap that has not reached a new
+# low for STALL_ROUNDS exact rounds (STALL_CHUNKS extrapolation chunks on a
+# restricted problem) will not reach its target, and the solver stops.
+GAP_NOISE = 16
+STALL_ROUNDS = 3
+STALL_CHUNKS = 4
 
 
 class CDResult(NamedTuple):
@@ -88,25 +103,57 @@ class CDResult(NamedTuple):
         The gap each target had to reach, on the same scale.
     n_iter : ndarray of shape (n_targets,)
         Passes of coordinate descent run for each target.
+    gap_floor : ndarray of shape (n_targets,)
+        The smallest gap the arithmetic of X's dtype resolves, on the same
+        scale (see :func:`gap_floor`).
     """
 
     coef: np.ndarray
     gap: np.ndarray
     gap_tol: np.ndarray
     n_iter: np.ndarray
+    gap_floor: np.ndarray
 
     @property
     def converged(self):
         return bool(np.all(self.gap <= self.gap_tol))
 
+    @property
+    def at_precision(self):
+        """Whether some target missed its gap within the arithmetic's precision."""
+        return bool(np.any((self.gap > self.gap_tol)
+                           & (self.gap <= self.gap_floor)))
+
+
+def gap_floor(yy, dtype):
+    """Gaps at most this are within the rounding of objectives of size ``yy``.
+
+    The primal and dual values are about ``||y||^2`` and their difference is
+    rounded to a few of their ulps: in float32, a tol below about 2e-6 may
+    ask for a gap that its arithmetic never certifies.
+    """
+    return GAP_NOISE * np.finfo(dtype).eps * np.asarray(yy, dtype=float)
+
+
+def precision_hint(dtype):
+    """Sentence of a ConvergenceWarning whose gaps stalled at their floor."""
+    return (
+        f" The gap stopped falling where {np.dtype(dtype).name} arithmetic no "
+        "longer resolves it; fit float64 data or use a larger tol."
+    )
+
 
 # -------------------------------------------------------------------------- solving
-def _inner_solve(restricted, max_epochs, gap_tol, random, rng):
-    """Coordinate descent with Anderson extrapolation on a restricted problem."""
+def _inner_solve(restricted, max_epochs, gap_tol, random, rng, floor=0.0):
+    """Coordinate descent with Anderson extrapolation on a restricted problem.
+
+    Stops early once the gap stalls at or below ``floor`` (see ``GAP_NOISE``).
+    """
     dtype = restricted.w.dtype
     snapshots = np.empty((ANDERSON_K, restricted.w.shape[0]), dtype=dtype)
     epochs = 0
-    gap = np.inf
+    gap = best = np.inf
+    flat = 0
     while epochs < max_epochs:
         n = min(ANDERSON_K, max_epochs - epochs)
         w_prev = restricted.w.copy()
@@ -116,6 +163,10 @@ def _inner_solve(restricted, max_epochs, gap_tol, random, rng):
         gap = restricted.gap()
         if gap <= gap_tol:
             break
+        flat = flat + 1 if gap >= best else 0
+        best = min(best, gap)
+        if gap <= floor and flat >= STALL_CHUNKS:
+            break
         # Extrapolate only when another chunk follows: warm-started solves that
         # finish within one chunk never pay for it.
         if n == ANDERSON_K:
@@ -124,8 +175,12 @@ def _inner_solve(restricted, max_epochs, gap_tol, random, rng):
 
 
 def _solve_target(target, l1, l2, positive, max_iter, gap_tol, random, rng,
-                  working_sets, first_ws=FIRST_WS, first_set=None, estimate=False):
+                  working_sets, first_ws=FIRST_WS, first_set=None, estimate=False,
+                  floor=0.0):
     """Working-set coordinate descent on one target; returns (gap, epochs).
+
+    Stops early once exact gaps stall at or below ``floor`` (see
+    ``GAP_NOISE``).
 
     ``estimate``: size sets by ``_support_estimate`` (tall data on X).
 
@@ -148,6 +203,8 @@ def _solve_target(target, l1, l2, positive, max_iter, gap_tol, random, rng,
     # round, when sets are estimated
     last_exact = None
     estimate = estimate and working_sets
+    best, flat = np.inf, 0  # lowest exact gap; exact rounds since it
+    block = None  # (set, gap) a Gram block certified in the last round
     while True:
         if exact:
             g, r2, ry = target.gradient()
@@ -155,10 +212,21 @@ def _solve_target(target, l1, l2, positive, max_iter, gap_tol, random, rng,
             g, r2, ry = target.sampled_gradient()
         gap, gap_lasso, s = _cd_fast.gap_from_gradient(g, w, r2, ry, l1, l2,
                                                        positive)
+        if exact and block is not None and gap > gap_tol:
+            # the block's arithmetic checked against the exact gradient (gaps
+            # below the floor are rounding, whatever their sign)
+            ws_b, gap_b = block
+            target.check_block(max(gap_b, floor), _cd_fast.gap_from_gradient(
+                g[ws_b], w[ws_b], r2, ry, l1, l2, positive)[0])
+        block = None
         if not exact and epochs >= max_iter:
             exact = True  # the gap returned is always an exact one
             continue
-        if exact and (gap <= gap_tol or epochs >= max_iter):
+        if exact:
+            flat = flat + 1 if gap >= best else 0
+            best = min(best, gap)
+            stalled = gap <= floor and flat >= STALL_ROUNDS
+        if exact and (gap <= gap_tol or epochs >= max_iter or stalled):
             return gap, max(epochs, 1)
         if working_sets:
             # a sampled gradient screens nothing: its gap bounds nothing
@@ -204,7 +272,10 @@ def _solve_target(target, l1, l2, positive, max_iter, gap_tol, random, rng,
             inner_tol = gap_tol if last else INNER_FRACTION * gap
         first_set = None
         restricted, extra = target.restrict(ws, everything, start, passes)
-        n_ep, _ = _inner_solve(restricted, max_iter - epochs, inner_tol, random, rng)
+        n_ep, inner_gap = _inner_solve(restricted, max_iter - epochs, inner_tol,
+                                       random, rng, floor)
+        if target.on_block:
+            block = (ws, inner_gap)
         passes = max(ANDERSON_K, n_ep)
         epochs += n_ep
         target.absorb(ws, restricted, extra)
@@ -289,6 +360,7 @@ def coordinate_descent(design, l1, l2, *, coef_init, positive, max_iter, tol,
     coef = np.array(coef_init, dtype=dtype, order="C", copy=True)
     gaps = np.empty(n_targets)
     gap_tols = np.empty(n_targets)
+    floors = np.empty(n_targets)
     n_iter = np.empty(n_targets, dtype=np.int64)
     # One pass costs about this many flops; below SMALL_PROBLEM the Python
     # driving of working sets and extrapolation costs more than it saves.
@@ -321,7 +393,8 @@ def coordinate_descent(design, l1, l2, *, coef_init, positive, max_iter, tol,
         y = Y[:, t]
         w = coef[t]
         first = None
-        gap_tol = tol * float(gram.yy[t] if gram is not None else y @ y)
+        yy = float(gram.yy[t] if gram is not None else y @ y)
+        gap_tol, floor = tol * yy, float(gap_floor(yy, dtype))
         if gram is not None:
             target = GramTarget(gram, t, w, penalty)
         elif design.is_sparse:
@@ -342,11 +415,12 @@ def coordinate_descent(design, l1, l2, *, coef_init, positive, max_iter, tol,
         else:
             gap, n_ep = _solve_target(target, l1s, l2s, positive, max_iter,
                                       gap_tol, random, rng, working_sets, first_ws,
-                                      first_set, estimate)
+                                      first_set, estimate, floor)
         gaps[t] = gap / n_samples
         gap_tols[t] = gap_tol / n_samples
+        floors[t] = floor / n_samples
         n_iter[t] = n_ep
-    return CDResult(coef, gaps, gap_tols, n_iter)
+    return CDResult(coef, gaps, gap_tols, n_iter, floors)
 
 
 def _single_call(target, y, gram, t, penalty, max_iter, gap_tol, tol, random, rng):

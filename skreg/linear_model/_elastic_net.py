@@ -20,7 +20,13 @@ from ._base import (
     make_design,
     validate_fit_data,
 )
-from ._cd_solver import SMALL_P, GramProblem, coordinate_descent, gram_problem
+from ._cd_solver import (
+    SMALL_P,
+    GramProblem,
+    coordinate_descent,
+    gram_problem,
+    precision_hint,
+)
 from ._least_squares import least_squares
 from ._path_early_stopping import (
     EARLY_STOPPING_ATTRS,
@@ -146,9 +152,11 @@ class _CoordinateDescentRegressor(LinearModelMixin, BaseEstimator):
             warnings.warn(
                 f"Coordinate descent did not converge{where}: duality gap "
                 f"{result.gap[worst]:.3e} > tol * ||y - mean(y)||^2 / n_samples = "
-                f"{result.gap_tol[worst]:.3e} (tol={self.tol}) after "
-                f"max_iter={max_iter} passes. Increase max_iter, standardize the "
-                "features (e.g. StandardScaler), or use a larger tol or alpha.",
+                f"{result.gap_tol[worst]:.3e} (tol={self.tol}) within "
+                f"max_iter={max_iter} passes."
+                + (precision_hint(X.dtype) if result.at_precision else
+                   " Increase max_iter, standardize the features (e.g. "
+                   "StandardScaler), or use a larger tol or alpha."),
                 ConvergenceWarning,
                 stacklevel=2,
             )

@@ -10,7 +10,7 @@ from scipy.optimize import lsq_linear, nnls
 from scipy.sparse.linalg import lsqr
 
 from ._base import centered_operator
-from ._cd_solver import CDResult
+from ._cd_solver import CDResult, gap_floor
 
 __all__ = ["least_squares"]
 
@@ -54,5 +54,5 @@ def least_squares(design, *, positive, max_iter, tol):
         fitted = X @ coef.T
     residual = Y - fitted
     gap = np.abs(np.einsum("ij,ij->j", residual, fitted)) / n_samples
-    gap_tol = tol * np.einsum("ij,ij->j", Y, Y) / n_samples
-    return CDResult(coef, gap, gap_tol, n_iter)
+    yy = np.einsum("ij,ij->j", Y, Y) / n_samples
+    return CDResult(coef, gap, tol * yy, n_iter, gap_floor(yy, X.dtype))

@@ -25,7 +25,7 @@ from ._base import (
     keep_stats,
     make_design,
 )
-from ._cd_solver import coordinate_descent, gram_problem
+from ._cd_solver import coordinate_descent, gram_problem, precision_hint
 from ._least_squares import least_squares
 
 __all__ = [
@@ -259,13 +259,19 @@ def walk_path(design, l1_ratio, alphas, *, coef_init, gram, positive, max_iter, 
         yield float(alpha), result
 
 
-def convergence_message(n_bad, n_alphas, tol, max_iter, where=""):
-    """Text of the ConvergenceWarning for a path with ``n_bad`` unconverged alphas."""
+def convergence_message(n_bad, n_alphas, tol, max_iter, where="", precision=None):
+    """Text of the ConvergenceWarning for a path with ``n_bad`` unconverged alphas.
+
+    ``precision``: the dtype whose arithmetic stalled some of the gaps, if any
+    (see ``CDResult.at_precision``).
+    """
     return (
         f"Coordinate descent did not converge at {n_bad} of {n_alphas} alphas"
         f"{where}: the duality gap stayed above tol * ||y - mean(y)||^2 / n_samples "
-        f"(tol={tol}) after max_iter={max_iter} passes. Increase max_iter, "
-        "standardize the features (e.g. StandardScaler), or use a larger tol or eps."
+        f"(tol={tol}) within max_iter={max_iter} passes."
+        + (" Increase max_iter, standardize the features (e.g. StandardScaler), or "
+           "use a larger tol or eps." if precision is None else
+           precision_hint(precision))
     )
 
 
@@ -402,7 +408,9 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, alphas=100, fit_intercept=True,
     results = [result for _, result in steps]
     n_bad = sum(not r.converged for r in results)
     if n_bad:
-        warnings.warn(convergence_message(n_bad, grid.size, tol, max_iter),
+        stalled = any(r.at_precision for r in results)
+        warnings.warn(convergence_message(n_bad, grid.size, tol, max_iter,
+                                          precision=X.dtype if stalled else None),
                       ConvergenceWarning, stacklevel=2)
 
     coefs = np.stack([r.coef for r in results], axis=-1)  # (targets, features, a)

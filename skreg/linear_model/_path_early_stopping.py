@@ -223,11 +223,12 @@ def enet_early_stopping(X, y, sample_weight, *, alpha, l1_ratio, n_alphas,
                       gram=gram, positive=positive, max_iter=max_iter, tol=tol,
                       random=random, rng=rng)
 
-    n_bad = []
+    n_bad, stalled = [], []
     from sklearn.metrics import r2_score  # loaded only for early stopping (see above)
 
     def score(result):
         n_bad.append(not result.converged)
+        stalled.append(result.at_precision)
         intercept = design.y_offset - result.coef @ design.X_offset
         pred = X_val @ result.coef.T + intercept
         return r2_score(y_val.reshape(pred.shape), pred, sample_weight=sw_val)
@@ -236,7 +237,8 @@ def enet_early_stopping(X, y, sample_weight, *, alpha, l1_ratio, n_alphas,
                                tol=tol)
     if any(n_bad):
         warnings.warn(convergence_message(sum(n_bad), len(n_bad), tol, max_iter,
-                                          " of the early-stopping path"),
+                                          " of the early-stopping path",
+                                          X.dtype if any(stalled) else None),
                       ConvergenceWarning, stacklevel=3)
     return EnetEarlyStopping(walk.alpha, walk.alphas, walk.scores, walk.best_score,
                              walk.best_state.coef)

@@ -116,3 +116,42 @@ def test_gram_blocks_only_where_their_products_cost_less_than_the_passes():
     half = target_on(X[:600], y[:600])
     assert isinstance(half.restrict(np.arange(301), False, passes=1000)[0],
                       DenseRestricted)
+
+
+def test_a_long_solve_on_columns_switches_to_a_gram_block(monkeypatch):
+    """Columns sharing one factor (correlation 0.8) at alpha_max/850: the
+    first round settles in few passes, so the next runs on columns, and then
+    takes thousands of passes that a Gram block makes 9x cheaper."""
+    rng = np.random.RandomState(0)
+    X = rng.randn(2000, 300) + 2 * rng.randn(2000, 1)
+    y = X @ (rng.randn(300) * (rng.rand(300) < 0.1)) + 0.5 * rng.randn(2000)
+    rounds = []  # (on a block, passes allowed, block's cost) per round
+    inner = _cd_solver._inner_solve
+
+    def spy(restricted, max_epochs, *args):
+        target = targets[-1]
+        rounds.append((target.on_block, max_epochs, target.block_cost))
+        return inner(restricted, max_epochs, *args)
+
+    targets = []
+    restrict = DenseTarget.restrict
+
+    def restrict_spy(self, *args, **kwargs):
+        targets.append(self)
+        return restrict(self, *args, **kwargs)
+
+    monkeypatch.setattr(_cd_solver, "_inner_solve", spy)
+    monkeypatch.setattr(DenseTarget, "restrict", restrict_spy)
+    design = make_design(X, y, None, True)
+    l1 = 0.01
+    result = coordinate_descent(design, l1, 0.0, coef_init=np.zeros((1, 300)),
+                                positive=False, max_iter=100_000, tol=1e-8)
+    assert result.converged
+    capped = [i for i, (block, allowed, cost) in enumerate(rounds)
+              if not block and cost is not None and allowed <= 2 * cost + 1]
+    assert capped and rounds[capped[0] + 1][0]  # the round after is on a block
+    assert result.n_iter[0] < 20_000
+    est = type("Fit", (), {"coef_": result.coef[0],
+                           "intercept_": design.y_offset[0]
+                           - result.coef[0] @ design.X_offset})
+    assert kkt_violation(est, X, y, None, l1, 1.0) <= 1e-6

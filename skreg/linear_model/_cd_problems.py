@@ -338,6 +338,7 @@ class DenseTarget:
         self.penalty = penalty
         self.use_gram_blocks = use_gram_blocks
         self.on_block = False
+        self.block_cost = None
         self.R = y.copy()
         support = np.flatnonzero(w)
         if support.size:  # warm starts along a path: only the support counts
@@ -438,17 +439,28 @@ class DenseTarget:
     def _gram_blocks(self, ws, passes):
         """Whether the set runs on a Gram block: its products must cost less
         than the passes over its columns they spare. (A large support that few
-        passes settle, as on well-conditioned tall data, runs on columns.)"""
+        passes settle, as on well-conditioned tall data, runs on columns.)
+        Sets ``block_cost``: a set that runs on columns may switch to a
+        block after twice that many passes (see ``_solve_target``)."""
+        self.block_cost = self._block_cost(ws)
+        if self.block_cost is None:
+            return False
+        if passes is None or self.block_cost <= passes:
+            self.block_cost = None
+            return True
+        return False
+
+    def _block_cost(self, ws):
+        """What forming the set's Gram block costs, in passes over its
+        columns; None where blocks are off."""
         n, k = self.X.shape[0], ws.shape[0]
         if not (self.use_gram_blocks and n >= 2 * k):
-            return False
-        if passes is None:
-            return True
+            return None
         cached = self._gram.cols.size
         new = k - np.count_nonzero(np.isin(ws, self._gram.cols))
         streaming = n * k * self.X.itemsize > _cd_fast.data_cache_bytes(3) // 4
         speedup = GRAM_SPEEDUP_STREAMING if streaming else GRAM_SPEEDUP_CACHED
-        return new * (cached + new) <= speedup * passes * k
+        return new * (cached + new) / (speedup * k)
 
     def absorb(self, ws, restricted, extra):
         self.w[ws] = restricted.w
@@ -468,6 +480,7 @@ class SparseTarget:
 
     can_sample = False  # see DenseTarget.sampled_gradient
     on_block = False  # see DenseTarget.restrict
+    block_cost = None
 
     def __init__(self, design, y, w, norms2, penalty):
         self.X, self.mean, self.v = design.X, design.X_offset, design.row_scale
@@ -505,6 +518,7 @@ class GramTarget:
 
     can_sample = False  # its gradient costs no pass over X
     on_block = False  # (its gradient comes from the same statistics)
+    block_cost = None
 
     def __init__(self, gram, t, w, penalty):
         self.Q, self.q, self.yy = gram.Q, gram.q[:, t], gram.yy[t]

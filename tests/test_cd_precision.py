@@ -63,17 +63,23 @@ def test_float32_fit_within_reach_converges():
     assert relative_excess(est, X, y) <= 1e-6
 
 
-def test_gram_blocks_checked_against_exact_gradient(monkeypatch):
-    """In float32 a Gram block's optimum sat 90x above the gap it certified,
-    and the fit never converged; the exact gradient now turns blocks off."""
-    dropped = []
+@pytest.fixture
+def dropped(monkeypatch):
+    """After each check of a Gram block: whether blocks were dropped."""
+    seen = []
     check = _cd_problems.DenseTarget.check_block
 
     def spy(self, block_gap, exact_gap):
         check(self, block_gap, exact_gap)
-        dropped.append(not self.use_gram_blocks)
+        seen.append(not self.use_gram_blocks)
 
     monkeypatch.setattr(_cd_problems.DenseTarget, "check_block", spy)
+    return seen
+
+
+def test_gram_blocks_checked_against_exact_gradient(dropped):
+    """In float32 a Gram block's optimum sat 90x above the gap it certified,
+    and the fit never converged; the exact gradient now turns blocks off."""
     X, y = common_factor(2000, 300, np.float32)
     est, warned = fit(X, y, tol=1e-6)
     assert True in dropped  # blocks ran, and were dropped
@@ -82,15 +88,7 @@ def test_gram_blocks_checked_against_exact_gradient(monkeypatch):
     assert relative_excess(est, X, y) <= 1e-9 + relative_excess(no_blocks, X, y)
 
 
-def test_float64_blocks_are_kept(monkeypatch):
-    dropped = []
-    check = _cd_problems.DenseTarget.check_block
-
-    def spy(self, block_gap, exact_gap):
-        check(self, block_gap, exact_gap)
-        dropped.append(not self.use_gram_blocks)
-
-    monkeypatch.setattr(_cd_problems.DenseTarget, "check_block", spy)
+def test_float64_blocks_are_kept(dropped):
     X, y = common_factor(2000, 300, np.float64)
     est, warned = fit(X, y, tol=1e-10)
     assert warned == [] and dropped and not any(dropped)

@@ -122,9 +122,11 @@ class CDResult(NamedTuple):
 
     @property
     def at_precision(self):
-        """Whether some target missed its gap within the arithmetic's precision."""
-        return bool(np.any((self.gap > self.gap_tol)
-                           & (self.gap <= self.gap_floor)))
+        """Whether some target missed its gap, and every one that did missed
+        it within the arithmetic's precision (more passes would not help)."""
+        missed = self.gap > self.gap_tol
+        return bool(np.any(missed) and np.all(self.gap[missed]
+                                              <= self.gap_floor[missed]))
 
 
 def gap_floor(yy, dtype):

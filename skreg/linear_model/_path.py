@@ -408,7 +408,7 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, alphas=100, fit_intercept=True,
     results = [result for _, result in steps]
     n_bad = sum(not r.converged for r in results)
     if n_bad:
-        stalled = any(r.at_precision for r in results)
+        stalled = all(r.at_precision for r in results if not r.converged)
         warnings.warn(convergence_message(n_bad, grid.size, tol, max_iter,
                                           precision=X.dtype if stalled else None),
                       ConvergenceWarning, stacklevel=2)

@@ -228,7 +228,8 @@ def enet_early_stopping(X, y, sample_weight, *, alpha, l1_ratio, n_alphas,
 
     def score(result):
         n_bad.append(not result.converged)
-        stalled.append(result.at_precision)
+        if not result.converged:
+            stalled.append(result.at_precision)
         intercept = design.y_offset - result.coef @ design.X_offset
         pred = X_val @ result.coef.T + intercept
         return r2_score(y_val.reshape(pred.shape), pred, sample_weight=sw_val)
@@ -238,7 +239,7 @@ def enet_early_stopping(X, y, sample_weight, *, alpha, l1_ratio, n_alphas,
     if any(n_bad):
         warnings.warn(convergence_message(sum(n_bad), len(n_bad), tol, max_iter,
                                           " of the early-stopping path",
-                                          X.dtype if any(stalled) else None),
+                                          X.dtype if all(stalled) else None),
                       ConvergenceWarning, stacklevel=3)
     return EnetEarlyStopping(walk.alpha, walk.alphas, walk.scores, walk.best_score,
                              walk.best_state.coef)

@@ -426,7 +426,11 @@ class DenseTarget:
         w_ws = (self.w if everything else self.w[ws]).copy()
         if start is not None:
             w_ws[:] = start
-        self.on_block = self._gram_blocks(ws, passes)
+        # A set on columns where a block is possible may switch to one after
+        # twice ``block_cost`` passes (see ``_solve_target``).
+        cost = self._block_cost(ws)
+        self.on_block = cost is not None and (passes is None or cost <= passes)
+        self.block_cost = None if self.on_block else cost
         if self.on_block:
             Q, q, pos = self._gram.block(ws)
             return GramRestricted(Q, q, self.y @ self.y, w_ws, self.penalty), pos
@@ -436,23 +440,11 @@ class DenseTarget:
         return DenseRestricted(X_ws, self.y, w_ws, self.R, self.norms2[ws],
                                 self.penalty, zero_padded=not everything), X_ws
 
-    def _gram_blocks(self, ws, passes):
-        """Whether the set runs on a Gram block: its products must cost less
-        than the passes over its columns they spare. (A large support that few
-        passes settle, as on well-conditioned tall data, runs on columns.)
-        Sets ``block_cost``: a set that runs on columns may switch to a
-        block after twice that many passes (see ``_solve_target``)."""
-        self.block_cost = self._block_cost(ws)
-        if self.block_cost is None:
-            return False
-        if passes is None or self.block_cost <= passes:
-            self.block_cost = None
-            return True
-        return False
-
     def _block_cost(self, ws):
         """What forming the set's Gram block costs, in passes over its
-        columns; None where blocks are off."""
+        columns; None where blocks are off. A set runs on a block when that
+        is at most the passes expected of it. (A large support that few
+        passes settle, as on well-conditioned tall data, runs on columns.)"""
         n, k = self.X.shape[0], ws.shape[0]
         if not (self.use_gram_blocks and n >= 2 * k):
             return None

@@ -148,6 +148,20 @@ def precision_hint(dtype):
 
 
 # -------------------------------------------------------------------------- solving
+class _Stall:
+    """Whether gaps, checked in turn, have stalled: at or below ``floor`` and
+    no new low for ``patience`` checks (see ``GAP_NOISE``)."""
+
+    def __init__(self, floor, patience):
+        self.floor, self.patience = floor, patience
+        self.best, self.flat = np.inf, 0
+
+    def __call__(self, gap):
+        self.flat = self.flat + 1 if gap >= self.best else 0
+        self.best = min(self.best, gap)
+        return gap <= self.floor and self.flat >= self.patience
+
+
 def _inner_solve(restricted, max_epochs, gap_tol, random, rng, floor=0.0):
     """Coordinate descent with Anderson extrapolation on a restricted problem.
 
@@ -156,8 +170,8 @@ def _inner_solve(restricted, max_epochs, gap_tol, random, rng, floor=0.0):
     dtype = restricted.w.dtype
     snapshots = np.empty((ANDERSON_K, restricted.w.shape[0]), dtype=dtype)
     epochs = 0
-    gap = best = np.inf
-    flat = 0
+    gap = np.inf
+    stalled = _Stall(floor, STALL_CHUNKS)
     while epochs < max_epochs:
         n = min(ANDERSON_K, max_epochs - epochs)
         w_prev = restricted.w.copy()
@@ -165,11 +179,7 @@ def _inner_solve(restricted, max_epochs, gap_tol, random, rng, floor=0.0):
         restricted.run(n, snapshots, random, seed)
         epochs += n
         gap = restricted.gap()
-        if gap <= gap_tol:
-            break
-        flat = flat + 1 if gap >= best else 0
-        best = min(best, gap)
-        if gap <= floor and flat >= STALL_CHUNKS:
+        if gap <= gap_tol or stalled(gap):
             break
         # Extrapolate only when another chunk follows: warm-started solves that
         # finish within one chunk never pay for it.
@@ -207,7 +217,7 @@ def _solve_target(target, l1, l2, positive, max_iter, gap_tol, random, rng,
     # round, when sets are estimated
     last_exact = None
     estimate = estimate and working_sets
-    best, flat = np.inf, 0  # lowest exact gap; exact rounds since it
+    stalled = _Stall(floor, STALL_ROUNDS)  # (fed exact gaps only)
     block = None  # (set, gap) a Gram block certified in the last round
     while True:
         if exact:
@@ -226,11 +236,7 @@ def _solve_target(target, l1, l2, positive, max_iter, gap_tol, random, rng,
         if not exact and epochs >= max_iter:
             exact = True  # the gap returned is always an exact one
             continue
-        if exact:
-            flat = flat + 1 if gap >= best else 0
-            best = min(best, gap)
-            stalled = gap <= floor and flat >= STALL_ROUNDS
-        if exact and (gap <= gap_tol or epochs >= max_iter or stalled):
+        if exact and (gap <= gap_tol or epochs >= max_iter or stalled(gap)):
             return gap, max(epochs, 1)
         if working_sets:
             # a sampled gradient screens nothing: its gap bounds nothing

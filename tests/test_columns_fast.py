@@ -138,6 +138,11 @@ def test_gather_dense(order, dtype):
     np.testing.assert_array_equal(out, wide[:, cols])
     _columns_fast.gather_dense(wide[::-1], cols, None, out)  # negative row stride
     np.testing.assert_array_equal(out, wide[::-1][:, cols])
+    _columns_fast.gather_dense(wide[:, ::-1], cols, None, out)  # ... and column
+    np.testing.assert_array_equal(out, wide[:, ::-1][:, cols])
+    # nothing to gather: no rows, or no columns
+    _columns_fast.gather_dense(wide[:0], cols, None, out[:0])
+    _columns_fast.gather_dense(wide, cols[:0], None, out[:, :0])
     out = np.empty((13, 4), dtype=dtype, order="F")
     cols = np.array([7, 0, 3, 3], dtype=np.int32)
     with pytest.raises(ValueError, match="out of range"):

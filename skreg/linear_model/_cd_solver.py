@@ -458,4 +458,4 @@ def _single_call(target, y, gram, t, penalty, max_iter, gap_tol, tol, random, rn
         return _cd_fast.cd_sparse(*target.parts, target.mean, target.v, y,
                                   w, target.R, target.norms2, l1, l2, ws, *common)
     return _cd_fast.cd_dense(target.all_columns(), y, w, target.R, target.norms2,
-                             l1, l2, ws, *common)
+                             l1, l2, ws, *common, target.padded)

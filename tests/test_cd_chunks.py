@@ -1,0 +1,85 @@
+"""Chunks of passes between gaps in the restricted solves: a gap about to be
+reached is checked after the passes its rate of decrease asks for, not after
+a whole chunk."""
+
+import numpy as np
+import pytest
+
+from skreg.linear_model import _cd_solver
+from skreg.linear_model._cd_solver import ANDERSON_K, _inner_solve, _passes_to_reach
+
+
+class GeometricProblem:
+    """A restricted problem whose gap is ``rate ** passes`` (until ``flat_after``
+    passes, where it stops falling); records the chunks it is run for."""
+
+    def __init__(self, rate, flat_after=np.inf):
+        self.w = np.zeros(3)
+        self.rate, self.flat_after = rate, flat_after
+        self.passes, self.chunks = 0, []
+
+    def run(self, n_epochs, snapshots, random, seed):
+        self.passes += n_epochs
+        self.chunks.append(n_epochs)
+
+    def gap(self):
+        return self.rate ** min(self.passes, self.flat_after)
+
+    def extrapolate(self, w_prev, snapshots):
+        pass
+
+
+def test_passes_to_reach():
+    # 1 -> 0.1 in 5 passes; 0.05 is 1.5 passes further: 2, plus 1 for luck
+    assert _passes_to_reach(1.0, 0.1, 5, 0.05) == 3
+    assert _passes_to_reach(1.0, 0.1, 5, 0.001) == ANDERSON_K  # 10 passes away
+    assert _passes_to_reach(np.inf, 0.1, 5, 0.05) == ANDERSON_K  # no rate known
+    assert _passes_to_reach(0.1, 0.2, 5, 0.05) == ANDERSON_K  # the gap rose
+    assert _passes_to_reach(1.0, 0.1, 5, 0.0) == ANDERSON_K  # tol 0: no end
+
+
+@pytest.mark.parametrize("start_gap, chunks", [
+    (1.0, [ANDERSON_K, 2]),  # the first chunk's rate says 2 more passes
+    (np.inf, [ANDERSON_K, ANDERSON_K]),  # no rate before the second chunk
+])
+def test_a_gap_near_its_target_is_checked_early(start_gap, chunks):
+    # 0.5 ** 6 <= 0.02 < 0.5 ** 5
+    problem = GeometricProblem(0.5)
+    epochs, gap = _inner_solve(problem, 1000, 0.02, False,
+                               np.random.RandomState(0), start_gap=start_gap)
+    assert problem.chunks == chunks
+    assert epochs == sum(chunks) and gap <= 0.02
+
+
+def test_a_short_chunk_that_misses_is_followed_by_a_full_one():
+    problem = GeometricProblem(0.5, flat_after=ANDERSON_K)
+    epochs, gap = _inner_solve(problem, 3 * ANDERSON_K, 0.02, False,
+                               np.random.RandomState(0), start_gap=1.0)
+    assert problem.chunks == [ANDERSON_K, 2, ANDERSON_K, ANDERSON_K - 2]
+    assert epochs == 3 * ANDERSON_K and gap > 0.02
+
+
+def test_easy_elastic_net_stops_within_passes_of_its_tolerance(monkeypatch):
+    """bench_linear's easy design (independent features, half of them in the
+    support): the last round on all features ends two passes after its fifth,
+    where a gap checked every five passes took ten."""
+    rng = np.random.RandomState(0)
+    X = rng.randn(2000, 500)
+    y = X @ (rng.randn(500) * (rng.rand(500) < 1 / 3)) + rng.randn(2000)
+    rounds = []
+    inner = _cd_solver._inner_solve
+
+    def spy(restricted, *args):
+        out = inner(restricted, *args)
+        rounds.append((restricted.w.shape[0], out[0]))
+        return out
+
+    monkeypatch.setattr(_cd_solver, "_inner_solve", spy)
+    from skreg import ElasticNet
+
+    alpha = np.abs((X - X.mean(0)).T @ (y - y.mean())).max() / 2000 / 0.5 / 100
+    est = ElasticNet(alpha=alpha, l1_ratio=0.5, tol=1e-5).fit(X, y)
+    assert est.dual_gap_ <= 1e-5 * np.sum((y - y.mean()) ** 2) / 2000
+    last_features, last_passes = rounds[-1]
+    assert last_features == 500
+    assert ANDERSON_K < last_passes < 2 * ANDERSON_K

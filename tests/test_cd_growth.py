@@ -10,6 +10,7 @@ from skreg.linear_model._cd_problems import (
     DenseRestricted,
     DenseTarget,
     GramRestricted,
+    sample_coherence,
 )
 from skreg.linear_model._cd_solver import _support_estimate, coordinate_descent
 
@@ -142,6 +143,9 @@ def test_a_long_solve_on_columns_switches_to_a_gram_block(monkeypatch):
 
     monkeypatch.setattr(_cd_solver, "_inner_solve", spy)
     monkeypatch.setattr(DenseTarget, "restrict", restrict_spy)
+    # sets sized by the support estimate, as before correlated columns turned
+    # it off: its overshooting round on columns is what is capped
+    monkeypatch.setattr(_cd_solver, "COHERENT", np.inf)
     design = make_design(X, y, None, True)
     l1 = 0.01
     result = coordinate_descent(design, l1, 0.0, coef_init=np.zeros((1, 300)),
@@ -155,3 +159,43 @@ def test_a_long_solve_on_columns_switches_to_a_gram_block(monkeypatch):
                            "intercept_": design.y_offset[0]
                            - result.coef[0] @ design.X_offset})
     assert kkt_violation(est, X, y, None, l1, 1.0) <= 1e-6
+
+
+def shared_factor(n=2000, p=300, f=2.0, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.randn(n, p) + f * rng.randn(n, 1)
+    y = X @ (rng.randn(p) * (rng.rand(p) < 0.1)) + 0.5 * rng.randn(n)
+    return X, y
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_sample_coherence(sparse):
+    X, _ = shared_factor(f=1.0)  # correlation 1/2
+    X[:, 5] = 3.0  # a constant column is left out
+    Z = np.random.RandomState(1).randn(2000, 300)
+    if sparse:
+        X, Z = sp.csc_matrix(X), sp.csc_matrix(Z)
+    features = np.arange(40)
+    assert abs(sample_coherence(X, features) - 0.5) < 0.05
+    assert sample_coherence(Z, features) < 0.03
+    assert sample_coherence(X, [3]) == 0.0
+    assert sample_coherence(X, [5, 7]) == 0.0
+
+
+@pytest.mark.parametrize("f, consulted", [(0.0, True), (0.33, False), (2.0, False)])
+def test_support_estimate_only_where_columns_share_little(monkeypatch, f, consulted):
+    """Columns sharing a factor: the first features' entry removes few
+    violators, and the estimate sent the lasso at alpha_max/100 to sets of
+    most features (support: 30-40 of 300), 2-5x slower than doubling."""
+    calls = []
+    real = _cd_solver._support_estimate
+    monkeypatch.setattr(_cd_solver, "_support_estimate",
+                        lambda a, b: calls.append(b) or real(a, b))
+    X, y = shared_factor(f=f)
+    design = make_design(X, y, None, True)
+    Xc = X - X.mean(axis=0)
+    l1 = np.abs(Xc.T @ (y - y.mean())).max() / X.shape[0] / 100
+    result = coordinate_descent(design, l1, 0.0, coef_init=np.zeros((1, 300)),
+                                positive=False, max_iter=100_000, tol=1e-8)
+    assert result.converged
+    assert bool(calls) == consulted

@@ -43,7 +43,9 @@ Strategy (for problems with more than a few features and an L1 part):
 * supports that fill the data: on tall data, once a round has added features
   to the support, the violators it removed per feature added give the
   support's likely size, and the next set takes that many at once instead of
-  doubling (see ``_support_estimate``).
+  doubling (see ``_support_estimate``); not where the first support's columns
+  are correlated (``COHERENT``): features sharing a factor leave the
+  violators at once after a slow start, and the estimate overshot 5-10x.
 
 Stalls: once the gap is within rounding of the objective (``GAP_NOISE``) and
 stops reaching new lows, the solver stops short of its tolerance rather than
@@ -64,6 +66,7 @@ from ._cd_problems import (
     GramTarget,
     SparseTarget,
     gram_problem,
+    sample_coherence,
 )
 
 __all__ = [
@@ -84,6 +87,9 @@ FIRST_WS_SHARE = 100  # ... or 1/this of the features if more (dense)
 INNER_FRACTION = 0.3  # restricted problems are solved to this fraction of the gap
 VIOLATOR_SHARE = 8  # at most nnz / this zero features violating: solve fully
 MAX_SAMPLED_ROUNDS = 3  # rounds in a row on sampled gradients
+# Sets are sized by _support_estimate only while the support's columns have
+# a mean |correlation| at most this (see sample_coherence).
+COHERENT = 0.08
 # A gap is resolved only to within a few ulps of the objective (about
 # ||y||^2): below GAP_NOISE * eps * ||y||^2 a gap that has not reached a new
 # low for STALL_ROUNDS exact rounds (STALL_CHUNKS extrapolation chunks on a
@@ -240,6 +246,7 @@ def _solve_target(target, l1, l2, positive, max_iter, gap_tol, random, rng,
     # round, when sets are estimated
     last_exact = None
     estimate = estimate and working_sets
+    coherent = None  # whether the first support's columns are correlated
     stalled = _Stall(floor, STALL_ROUNDS)  # (fed exact gaps only)
     block = None  # (set, gap) a Gram block certified in the last round
     while True:
@@ -270,7 +277,10 @@ def _solve_target(target, l1, l2, positive, max_iter, gap_tol, random, rng,
                 return gap, max(epochs, 1)
             if estimate and exact:
                 now = (np.count_nonzero(w), n_viol)
-                if last_exact is not None:
+                if last_exact is not None and coherent is None:
+                    coherent = sample_coherence(target.X,
+                                                np.flatnonzero(w)) > COHERENT
+                if last_exact is not None and not coherent:
                     ws_size = max(ws_size, _support_estimate(last_exact, now))
                 last_exact = now
             ws_size = min(ws_size, n_keep)

@@ -35,9 +35,9 @@ GRAM_SPEEDUP_STREAMING = 18
 GRAM_TRUST = 10
 
 
-# sample_coherence: correlations of at most this many features, on at most
-# this many evenly spaced rows (independent columns then show a mean |corr|
-# of about 0.8 / sqrt(rows), 0.0125)
+# sample_coherence: correlations of at most this many features, on about
+# this many evenly spaced rows at most (independent columns then show a mean
+# |corr| of about 0.8 / sqrt(rows), 0.0125)
 COHERENCE_FEATURES = 16
 COHERENCE_ROWS = 4096
 
@@ -86,25 +86,23 @@ def gram_problem(design):
 
 def sample_coherence(X, features):
     """Mean absolute correlation between the columns ``features`` of dense or
-    CSC ``X`` (the first ``COHERENCE_FEATURES``), on ``COHERENCE_ROWS`` evenly
-    spaced rows at most; 0 for fewer than two non-constant columns."""
-    features = np.asarray(features)[:COHERENCE_FEATURES]
-    n = X.shape[0]
-    rows = np.unique(np.linspace(0, n - 1, min(n, COHERENCE_ROWS)).astype(np.intp))
-    if features.size < 2 or rows.size < 2:
+    CSC ``X`` (the first ``COHERENCE_FEATURES``), on every k-th row, at most
+    about ``COHERENCE_ROWS`` rows; 0 for fewer than two non-constant columns."""
+    features = np.asarray(features, dtype=np.intp)[:COHERENCE_FEATURES]
+    step = max(1, X.shape[0] // COHERENCE_ROWS)
+    if features.size < 2 or X.shape[0] < 2:
         return 0.0
     if hasattr(X, "toarray"):
-        S = X[:, features][rows].toarray()
+        S = X[:, features][::step].toarray()
     else:
-        S = X[np.ix_(rows, features)]
-    S = np.asarray(S, dtype=np.float64)
-    S -= S.mean(axis=0)
-    norms = np.linalg.norm(S, axis=0)
+        S = X[::step, features]
+    S = S - S.mean(axis=0)
+    norms = np.sqrt(np.einsum("ij,ij->j", S, S, dtype=np.float64))
     S = S[:, norms > 0] / norms[norms > 0]
-    if S.shape[1] < 2:
+    k = S.shape[1]
+    if k < 2:
         return 0.0
     C = np.abs(S.T @ S)
-    k = C.shape[0]
     return float((C.sum() - np.trace(C)) / (k * (k - 1)))
 
 

@@ -5,6 +5,7 @@ a whole chunk."""
 import numpy as np
 import pytest
 
+from skreg import ElasticNet
 from skreg.linear_model import _cd_solver
 from skreg.linear_model._cd_solver import ANDERSON_K, _inner_solve, _passes_to_reach
 
@@ -75,8 +76,6 @@ def test_easy_elastic_net_stops_within_passes_of_its_tolerance(monkeypatch):
         return out
 
     monkeypatch.setattr(_cd_solver, "_inner_solve", spy)
-    from skreg import ElasticNet
-
     alpha = np.abs((X - X.mean(0)).T @ (y - y.mean())).max() / 2000 / 0.5 / 100
     est = ElasticNet(alpha=alpha, l1_ratio=0.5, tol=1e-5).fit(X, y)
     assert est.dual_gap_ <= 1e-5 * np.sum((y - y.mean()) ** 2) / 2000

@@ -110,9 +110,17 @@ def test_gram_blocks_only_where_their_products_cost_less_than_the_passes():
     # with no expectation (None) a Gram block is formed whenever X is tall enough
     fresh = target_on(X, y)
     assert isinstance(fresh.restrict(big, False)[0], GramRestricted)
-    # 10 more columns on 320 cached cost 10 * 330 / 3300 = 1 pass: a block
+    # 10 more columns on 320 cached cost 10 * 330 / 3300 = 1 pass, one for the
+    # residual and the fixed cost's 2.4 MB / 5.3 MB: a block
     more = np.arange(330)
     assert isinstance(target.restrict(more, False, passes=5)[0], GramRestricted)
+    # a small first set: 10 * 10 / 100 = 1 pass of products, 1 for the
+    # residual and 2.4 MB / 160 kB = 15 for the fixed cost: 17 in all
+    small = target_on(X, y)
+    assert isinstance(small.restrict(np.arange(10), False, passes=10)[0],
+                      DenseRestricted)
+    assert isinstance(small.restrict(np.arange(10), False, passes=20)[0],
+                      GramRestricted)
     # never on a set of more than half as many features as samples
     half = target_on(X[:600], y[:600])
     assert isinstance(half.restrict(np.arange(301), False, passes=1000)[0],
@@ -126,13 +134,14 @@ def test_a_long_solve_on_columns_switches_to_a_gram_block(monkeypatch):
     rng = np.random.RandomState(0)
     X = rng.randn(2000, 300) + 2 * rng.randn(2000, 1)
     y = X @ (rng.randn(300) * (rng.rand(300) < 0.1)) + 0.5 * rng.randn(2000)
-    rounds = []  # (on a block, passes allowed, block's cost) per round
+    rounds = []  # (on a block, passes allowed, block's cost, passes run)
     inner = _cd_solver._inner_solve
 
     def spy(restricted, max_epochs, *args):
         target = targets[-1]
-        rounds.append((target.on_block, max_epochs, target.block_cost))
-        return inner(restricted, max_epochs, *args)
+        out = inner(restricted, max_epochs, *args)
+        rounds.append((target.on_block, max_epochs, target.block_cost, out[0]))
+        return out
 
     targets = []
     restrict = DenseTarget.restrict
@@ -151,8 +160,10 @@ def test_a_long_solve_on_columns_switches_to_a_gram_block(monkeypatch):
     result = coordinate_descent(design, l1, 0.0, coef_init=np.zeros((1, 300)),
                                 positive=False, max_iter=100_000, tol=1e-8)
     assert result.converged
-    capped = [i for i, (block, allowed, cost) in enumerate(rounds)
-              if not block and cost is not None and allowed <= 2 * cost + 1]
+    # a round on columns stopped by the cap, not by its gap
+    capped = [i for i, (block, allowed, cost, ran) in enumerate(rounds)
+              if not block and cost is not None and allowed <= 2 * cost + 1
+              and ran == allowed]
     assert capped and rounds[capped[0] + 1][0]  # the round after is on a block
     assert result.n_iter[0] < 20_000
     est = type("Fit", (), {"coef_": result.coef[0],

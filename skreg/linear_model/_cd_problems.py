@@ -25,9 +25,14 @@ SAMPLE_BLOCKS = 16
 # (and each other) costs about new * (m + new) / (GRAM_SPEEDUP * k) passes over
 # a set of k columns. Measured here with float32 and float64 columns: 7-12
 # while the set's columns fit in a quarter of L3, 15-22 once they stream from
-# memory (the pass slows down, the products do not).
+# memory (the pass slows down, the products do not). A block also costs a
+# pass for the residual after it, and a fixed ~60 us of Python more than
+# gathered columns, what a pass over BLOCK_OVERHEAD_BYTES of columns takes:
+# without it, on 2000 x 500 independent features, the first sets (10 to 100
+# features, 5 passes each) ran on blocks for 1.4 ms where columns take 0.9.
 GRAM_SPEEDUP_CACHED = 10
 GRAM_SPEEDUP_STREAMING = 18
+BLOCK_OVERHEAD_BYTES = 2_400_000
 # A block's gradient q - Q w cancels: in float32 its optimum can lie where the
 # exact gradient on X shows a far larger gap than the block certified (about
 # 90x on 2000 x 300 correlated columns, lasso at tol=1e-6, where the fit then
@@ -488,10 +493,18 @@ class DenseTarget:
         if not (self.use_gram_blocks and n >= 2 * k):
             return None
         cached = self._gram.cols.size
-        new = k - np.count_nonzero(np.isin(ws, self._gram.cols))
-        streaming = n * k * self.X.itemsize > _cd_fast.data_cache_bytes(3) // 4
+        fresh = ws[~np.isin(ws, self._gram.cols)]
+        new = fresh.size
+        nbytes = n * k * self.X.itemsize
+        streaming = nbytes > _cd_fast.data_cache_bytes(3) // 4
         speedup = GRAM_SPEEDUP_STREAMING if streaming else GRAM_SPEEDUP_CACHED
-        return new * (cached + new) / (speedup * k)
+        products = new * (cached + new) / (speedup * k)
+        ready = self._gram.ready
+        if ready is not None and np.array_equal(fresh, ready.features):
+            # gathered already: on columns they would be gathered again, at
+            # more than the block's residual and fixed cost
+            return products
+        return products + 1 + BLOCK_OVERHEAD_BYTES / nbytes
 
     def absorb(self, ws, restricted, extra):
         self.w[ws] = restricted.w

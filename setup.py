@@ -28,6 +28,7 @@ extensions = [
                  "skreg/linear_model/_rows_dot.h",
                  "skreg/linear_model/_cache_sizes.h",
                  "skreg/linear_model/_cross_products.h",
+                 "skreg/linear_model/_gather_rows.h",
                  "skreg/linear_model/_simd.h"],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_9_API_VERSION")],
         extra_compile_args=["-O3", "-fno-wrapv"],  # see _cd_fast

@@ -152,6 +152,30 @@ def test_gather_dense(order, dtype):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n", [1, 3, 4, 7, 70, 1030])
+def test_gather_dense_runs_of_adjacent_columns(dtype, n):
+    # runs of four adjacent columns are transposed four rows at a time: runs
+    # of 4, 5 and 8 starting anywhere, three adjacent, a run broken in its
+    # last place, one at the end; rows in blocks (1030 x 300: 109 / 218 rows)
+    # with remainders; a column stride of 2 takes the plain loop
+    rng = np.random.RandomState(n)
+    X = np.asarray(rng.randn(n, 300), dtype=dtype)
+    mean = rng.randn(300).astype(dtype)
+    cols = np.array([1, 2, 3, 4, 9, 10, 11, 12, 13, 20, 21, 22, 30, 31, 32, 34,
+                     7, 100, 101, 102, 103, 104, 105, 106, 107, 296, 297, 298,
+                     299], dtype=np.int32)
+    for Z in (X, np.asfortranarray(X), np.asarray(rng.randn(n, 600),
+                                                  dtype=dtype)[:, ::2]):
+        out = column_buffer(n, cols.size, dtype)
+        _columns_fast.gather_dense(Z, cols, mean, out)
+        np.testing.assert_array_equal(out, Z[:, cols] - mean[cols])
+    every = np.arange(300, dtype=np.int32)
+    out = column_buffer(n, 300, dtype)
+    _columns_fast.gather_dense(X, every, mean, out)
+    np.testing.assert_array_equal(out, X - mean)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("n", [0, 5, 8, 511, 512, 513, 1100])
 @pytest.mark.parametrize("k, m", [(1, 1), (3, 6), (4, 4), (9, 5)])
 def test_cross_products(dtype, n, k, m):

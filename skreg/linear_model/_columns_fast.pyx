@@ -62,6 +62,15 @@ def gather_columns(const floating[::1] data, const int[::1] indices,
 cdef Py_ssize_t GATHER_BLOCK = 1 << 18  # bytes of rows read per block: L2-resident
 
 
+cdef extern from "_gather_rows.h" nogil:
+    void skreg_dgather_rows(long n, const double* X, long sx0, long sx1,
+                            const int* cols, long m, const double* mu,
+                            double* out, long so, long rows)
+    void skreg_sgather_rows(long n, const float* X, long sx0, long sx1,
+                            const int* cols, long m, const float* mu,
+                            float* out, long so, long rows)
+
+
 def gather_dense(const floating[:, :] X, const int[::1] cols, mean,
                  floating[:, :] out):
     """``out[:, k] = X[:, cols[k]] - mean[cols[k]]`` for dense ``X`` in any memory
@@ -71,9 +80,10 @@ def gather_dense(const floating[:, :] X, const int[::1] cols, mean,
     From C-ordered X, ``X[:, cols]`` reads the rows once but its F-ordered copy
     transposes a second time. This reads X once, by blocks of rows that stay in
     L2, and writes each column's part of a block contiguously: row by row, the
-    writes went to as many pages as columns, and cost 2-6x more.
+    writes went to as many pages as columns, and cost 2-6x more. Runs of four
+    adjacent columns move a vector at a time (see ``_gather_rows.h``).
     """
-    cdef Py_ssize_t i, i0, i1, k, j, n = X.shape[0], m = cols.shape[0]
+    cdef Py_ssize_t i, k, j, n = X.shape[0], m = cols.shape[0]
     cdef const floating[::1] mu
     cdef bint by_rows = X.strides[1] <= X.strides[0]  # along X's own layout
     cdef Py_ssize_t rows = max(8, GATHER_BLOCK // max(1, abs(X.strides[0])))
@@ -101,18 +111,13 @@ def gather_dense(const floating[:, :] X, const int[::1] cols, mean,
     if n == 0 or m == 0:
         return
     with nogil:
-        if by_rows:
-            i0 = 0
-            while i0 < n:
-                i1 = min(i0 + rows, n)
-                for k in range(m):
-                    j = cols[k]
-                    c = mu[j]
-                    x = &X[0, 0] + j * sx1
-                    o = &out[0, 0] + k * so
-                    for i in range(i0, i1):
-                        o[i] = x[i * sx0] - c
-                i0 = i1
+        if by_rows:  # (see _gather_rows.h)
+            if floating is float:
+                skreg_sgather_rows(n, &X[0, 0], sx0, sx1, &cols[0], m, &mu[0],
+                                   &out[0, 0], so, rows)
+            else:
+                skreg_dgather_rows(n, &X[0, 0], sx0, sx1, &cols[0], m, &mu[0],
+                                   &out[0, 0], so, rows)
         else:
             for k in range(m):
                 j = cols[k]

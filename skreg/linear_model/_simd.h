@@ -27,5 +27,7 @@ typedef float skreg_v16f __attribute__((vector_size(64), aligned(4), may_alias))
 /* Half lines: one AVX2 register. */
 typedef double skreg_v4d __attribute__((vector_size(32), aligned(8), may_alias));
 typedef float skreg_v8f __attribute__((vector_size(32), aligned(4), may_alias));
+/* Four floats: one SSE register. */
+typedef float skreg_v4f __attribute__((vector_size(16), aligned(4), may_alias));
 
 #endif

@@ -7,7 +7,12 @@ import pytest
 
 from skreg import ElasticNet
 from skreg.linear_model import _cd_solver
-from skreg.linear_model._cd_solver import ANDERSON_K, _inner_solve, _passes_to_reach
+from skreg.linear_model._cd_solver import (
+    ANDERSON_K,
+    _inner_solve,
+    _passes_at_rate,
+    _passes_to_reach,
+)
 
 
 class GeometricProblem:
@@ -37,6 +42,52 @@ def test_passes_to_reach():
     assert _passes_to_reach(np.inf, 0.1, 5, 0.05) == ANDERSON_K  # no rate known
     assert _passes_to_reach(0.1, 0.2, 5, 0.05) == ANDERSON_K  # the gap rose
     assert _passes_to_reach(1.0, 0.1, 5, 0.0) == ANDERSON_K  # tol 0: no end
+
+
+def test_passes_at_rate():
+    half = np.log(0.5)  # the gap halves each pass
+    assert _passes_at_rate(half, 1.0, 0.3) == 3  # 1.7 passes, plus 1
+    assert _passes_at_rate(half, 1.0, 0.001) == ANDERSON_K  # 10 passes away
+    assert _passes_at_rate(np.nan, 1.0, 0.3) == ANDERSON_K  # no rate known
+    assert _passes_at_rate(0.0, 1.0, 0.3) == ANDERSON_K  # the gap did not fall
+    assert _passes_at_rate(half, np.inf, 0.3) == ANDERSON_K  # no start known
+    assert _passes_at_rate(half, 0.2, 0.3) == ANDERSON_K  # there already
+
+
+@pytest.mark.parametrize("aim, chunks", [
+    (None, [3]),  # 1 -> 0.3 (the tolerance) at half per pass: 2, plus 1
+    (0.2, [4]),  # aimed past the tolerance: 3 passes, plus 1
+    (0.05, [ANDERSON_K]),  # 5 passes, plus 1: capped
+])
+def test_a_known_rate_sizes_the_first_chunk(aim, chunks):
+    problem = GeometricProblem(0.5)
+    epochs, gap = _inner_solve(problem, 1000, 0.3, False,
+                               np.random.RandomState(0), start_gap=1.0,
+                               rate=np.log(0.5), aim=aim)
+    assert problem.chunks == chunks and gap <= 0.3
+
+
+def test_growing_sets_stop_near_the_final_gap(monkeypatch):
+    """bench_linear's easy design at alpha_max/10, tol=1e-2: each set after
+    the first took 5 passes, where 2-3 reach the final gap (its rate known
+    from the round before)."""
+    rng = np.random.RandomState(0)
+    X = rng.randn(2000, 500)
+    y = X @ (rng.randn(500) * (rng.rand(500) < 1 / 3)) + rng.randn(2000)
+    rounds = []
+    inner = _cd_solver._inner_solve
+
+    def spy(restricted, *args):
+        out = inner(restricted, *args)
+        rounds.append(out[0])
+        return out
+
+    monkeypatch.setattr(_cd_solver, "_inner_solve", spy)
+    alpha = np.abs((X - X.mean(0)).T @ (y - y.mean())).max() / 2000 / 10
+    est = ElasticNet(alpha=alpha, l1_ratio=1.0, tol=1e-2).fit(X, y)
+    assert est.dual_gap_ <= 1e-2 * np.sum((y - y.mean()) ** 2) / 2000
+    assert len(rounds) == 4 and rounds[0] == ANDERSON_K
+    assert all(passes < ANDERSON_K for passes in rounds[1:])
 
 
 @pytest.mark.parametrize("start_gap, chunks", [

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from skreg import ElasticNet
-from skreg.linear_model import _cd_solver
+from skreg.linear_model import _cd_fast, _cd_solver
+from skreg.linear_model._cd_problems import DenseTarget
 from skreg.linear_model._cd_solver import (
     ANDERSON_K,
     _inner_solve,
@@ -133,3 +134,44 @@ def test_easy_elastic_net_stops_within_passes_of_its_tolerance(monkeypatch):
     last_features, last_passes = rounds[-1]
     assert last_features == 500
     assert ANDERSON_K < last_passes < 2 * ANDERSON_K
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_a_round_on_all_features_ends_the_fit_on_its_own_gap(monkeypatch, dtype):
+    """The gap of a round on all features is the exact one: the fit returns it
+    instead of taking one more gradient, and it is the duality gap of the
+    returned point."""
+    rng = np.random.RandomState(0)
+    X = rng.randn(2000, 500).astype(dtype)
+    y = (X @ (rng.randn(500) * (rng.rand(500) < 1 / 3))
+         + rng.randn(2000)).astype(dtype)
+    gradients = []
+    gradient = DenseTarget.gradient
+
+    def counting(self):
+        gradients.append(1)
+        return gradient(self)
+
+    sizes = []
+    inner = _cd_solver._inner_solve
+
+    def spy(restricted, *args):
+        sizes.append(restricted.w.shape[0])
+        return inner(restricted, *args)
+
+    monkeypatch.setattr(DenseTarget, "gradient", counting)
+    monkeypatch.setattr(_cd_solver, "_inner_solve", spy)
+    n = X.shape[0]
+    alpha = np.abs((X - X.mean(0)).T @ (y - y.mean())).max() / n / 100
+    tol = 1e-3 if dtype == np.float32 else 1e-6
+    est = ElasticNet(alpha=alpha, l1_ratio=1.0, tol=tol).fit(X, y)
+    assert sizes[-1] == 500 and len(gradients) == len(sizes)
+    Xc = X.astype(float) - X.mean(0, dtype=float)
+    yc = y.astype(float) - y.mean(dtype=float)
+    w = est.coef_.astype(float)
+    r = yc - Xc @ w
+    gap = _cd_fast.gap_from_gradient(Xc.T @ r, w, r @ r, r @ yc, alpha * n, 0.0,
+                                     False)[0] / n
+    slack = 1e-3 if dtype == np.float32 else 1e-9
+    assert abs(est.dual_gap_ - gap) <= slack * tol * (yc @ yc) / n
+    assert gap <= tol * (yc @ yc) / n * (1 + slack)

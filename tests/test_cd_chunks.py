@@ -36,6 +36,29 @@ class GeometricProblem:
         pass
 
 
+def easy_design(dtype=np.float64):
+    """bench_linear's easy case: 2000 x 500 independent features, a third of
+    them in the model."""
+    rng = np.random.RandomState(0)
+    X = rng.randn(2000, 500)
+    y = X @ (rng.randn(500) * (rng.rand(500) < 1 / 3)) + rng.randn(2000)
+    return X.astype(dtype), y.astype(dtype)
+
+
+def record_rounds(monkeypatch):
+    """A list that fits fill with each round's (set size, passes run)."""
+    rounds = []
+    inner = _cd_solver._inner_solve
+
+    def spy(restricted, *args):
+        out = inner(restricted, *args)
+        rounds.append((restricted.w.shape[0], out[0]))
+        return out
+
+    monkeypatch.setattr(_cd_solver, "_inner_solve", spy)
+    return rounds
+
+
 def test_passes_to_reach():
     # 1 -> 0.1 in 5 passes; 0.05 is 1.5 passes further: 2, plus 1 for luck
     assert _passes_to_reach(1.0, 0.1, 5, 0.05) == 3
@@ -72,23 +95,14 @@ def test_growing_sets_stop_near_the_final_gap(monkeypatch):
     """bench_linear's easy design at alpha_max/10, tol=1e-2: each set after
     the first took 5 passes, where 2-3 reach the final gap (its rate known
     from the round before)."""
-    rng = np.random.RandomState(0)
-    X = rng.randn(2000, 500)
-    y = X @ (rng.randn(500) * (rng.rand(500) < 1 / 3)) + rng.randn(2000)
-    rounds = []
-    inner = _cd_solver._inner_solve
-
-    def spy(restricted, *args):
-        out = inner(restricted, *args)
-        rounds.append(out[0])
-        return out
-
-    monkeypatch.setattr(_cd_solver, "_inner_solve", spy)
+    X, y = easy_design()
+    rounds = record_rounds(monkeypatch)
     alpha = np.abs((X - X.mean(0)).T @ (y - y.mean())).max() / 2000 / 10
     est = ElasticNet(alpha=alpha, l1_ratio=1.0, tol=1e-2).fit(X, y)
     assert est.dual_gap_ <= 1e-2 * np.sum((y - y.mean()) ** 2) / 2000
-    assert len(rounds) == 4 and rounds[0] == ANDERSON_K
-    assert all(passes < ANDERSON_K for passes in rounds[1:])
+    passes = [ran for _, ran in rounds]
+    assert len(passes) == 4 and passes[0] == ANDERSON_K
+    assert all(ran < ANDERSON_K for ran in passes[1:])
 
 
 @pytest.mark.parametrize("start_gap, chunks", [
@@ -116,18 +130,8 @@ def test_easy_elastic_net_stops_within_passes_of_its_tolerance(monkeypatch):
     """bench_linear's easy design (independent features, half of them in the
     support): the last round on all features ends two passes after its fifth,
     where a gap checked every five passes took ten."""
-    rng = np.random.RandomState(0)
-    X = rng.randn(2000, 500)
-    y = X @ (rng.randn(500) * (rng.rand(500) < 1 / 3)) + rng.randn(2000)
-    rounds = []
-    inner = _cd_solver._inner_solve
-
-    def spy(restricted, *args):
-        out = inner(restricted, *args)
-        rounds.append((restricted.w.shape[0], out[0]))
-        return out
-
-    monkeypatch.setattr(_cd_solver, "_inner_solve", spy)
+    X, y = easy_design()
+    rounds = record_rounds(monkeypatch)
     alpha = np.abs((X - X.mean(0)).T @ (y - y.mean())).max() / 2000 / 0.5 / 100
     est = ElasticNet(alpha=alpha, l1_ratio=0.5, tol=1e-5).fit(X, y)
     assert est.dual_gap_ <= 1e-5 * np.sum((y - y.mean()) ** 2) / 2000
@@ -141,10 +145,7 @@ def test_a_round_on_all_features_ends_the_fit_on_its_own_gap(monkeypatch, dtype)
     """The gap of a round on all features is the exact one: the fit returns it
     instead of taking one more gradient, and it is the duality gap of the
     returned point."""
-    rng = np.random.RandomState(0)
-    X = rng.randn(2000, 500).astype(dtype)
-    y = (X @ (rng.randn(500) * (rng.rand(500) < 1 / 3))
-         + rng.randn(2000)).astype(dtype)
+    X, y = easy_design(dtype)
     gradients = []
     gradient = DenseTarget.gradient
 
@@ -152,20 +153,13 @@ def test_a_round_on_all_features_ends_the_fit_on_its_own_gap(monkeypatch, dtype)
         gradients.append(1)
         return gradient(self)
 
-    sizes = []
-    inner = _cd_solver._inner_solve
-
-    def spy(restricted, *args):
-        sizes.append(restricted.w.shape[0])
-        return inner(restricted, *args)
-
     monkeypatch.setattr(DenseTarget, "gradient", counting)
-    monkeypatch.setattr(_cd_solver, "_inner_solve", spy)
+    rounds = record_rounds(monkeypatch)
     n = X.shape[0]
     alpha = np.abs((X - X.mean(0)).T @ (y - y.mean())).max() / n / 100
     tol = 1e-3 if dtype == np.float32 else 1e-6
     est = ElasticNet(alpha=alpha, l1_ratio=1.0, tol=tol).fit(X, y)
-    assert sizes[-1] == 500 and len(gradients) == len(sizes)
+    assert rounds[-1][0] == 500 and len(gradients) == len(rounds)
     Xc = X.astype(float) - X.mean(0, dtype=float)
     yc = y.astype(float) - y.mean(dtype=float)
     w = est.coef_.astype(float)

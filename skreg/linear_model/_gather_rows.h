@@ -15,7 +15,9 @@
 #include "_simd.h" /* SKREG_CLONES, skreg_v4d, skreg_v4f */
 
 /* Transposes of four 4-lane rows. Doubles: within 128-bit halves first, then
- * across (AVX's unpack and perm2f128); floats: SSE's unpack and movlh/movhl. */
+ * across (AVX's unpack and perm2f128); floats: SSE's unpack and movlh/movhl.
+ * Each shuffle is one instruction; the doubles' order on floats took 20-25%
+ * longer to gather 500 columns of 2000 x 500 float32. */
 #define SKREG_T4_DOUBLE(r0, r1, r2, r3, V, M)                                  \
     do {                                                                       \
         V t0 = __builtin_shuffle(r0, r1, (M){0, 4, 2, 6});                     \

@@ -14,32 +14,40 @@
 
 #include "_simd.h" /* SKREG_CLONES, skreg_v4d, skreg_v4f */
 
+/* Two-source shuffles of 4-lane vectors: gcc's builtin takes a mask vector
+ * (of type M), clang's the indices. */
+#if defined(__clang__)
+#define SKREG_SHUF4(a, b, M, i, j, k, l) __builtin_shufflevector(a, b, i, j, k, l)
+#else
+#define SKREG_SHUF4(a, b, M, i, j, k, l) __builtin_shuffle(a, b, (M){i, j, k, l})
+#endif
+
 /* Transposes of four 4-lane rows. Doubles: within 128-bit halves first, then
  * across (AVX's unpack and perm2f128); floats: SSE's unpack and movlh/movhl.
  * Each shuffle is one instruction; the doubles' order on floats took 20-25%
  * longer to gather 500 columns of 2000 x 500 float32. */
 #define SKREG_T4_DOUBLE(r0, r1, r2, r3, V, M)                                  \
     do {                                                                       \
-        V t0 = __builtin_shuffle(r0, r1, (M){0, 4, 2, 6});                     \
-        V t1 = __builtin_shuffle(r0, r1, (M){1, 5, 3, 7});                     \
-        V t2 = __builtin_shuffle(r2, r3, (M){0, 4, 2, 6});                     \
-        V t3 = __builtin_shuffle(r2, r3, (M){1, 5, 3, 7});                     \
-        r0 = __builtin_shuffle(t0, t2, (M){0, 1, 4, 5});                       \
-        r1 = __builtin_shuffle(t1, t3, (M){0, 1, 4, 5});                       \
-        r2 = __builtin_shuffle(t0, t2, (M){2, 3, 6, 7});                       \
-        r3 = __builtin_shuffle(t1, t3, (M){2, 3, 6, 7});                       \
+        V t0 = SKREG_SHUF4(r0, r1, M, 0, 4, 2, 6);                             \
+        V t1 = SKREG_SHUF4(r0, r1, M, 1, 5, 3, 7);                             \
+        V t2 = SKREG_SHUF4(r2, r3, M, 0, 4, 2, 6);                             \
+        V t3 = SKREG_SHUF4(r2, r3, M, 1, 5, 3, 7);                             \
+        r0 = SKREG_SHUF4(t0, t2, M, 0, 1, 4, 5);                               \
+        r1 = SKREG_SHUF4(t1, t3, M, 0, 1, 4, 5);                               \
+        r2 = SKREG_SHUF4(t0, t2, M, 2, 3, 6, 7);                               \
+        r3 = SKREG_SHUF4(t1, t3, M, 2, 3, 6, 7);                               \
     } while (0)
 
 #define SKREG_T4_FLOAT(r0, r1, r2, r3, V, M)                                   \
     do {                                                                       \
-        V t0 = __builtin_shuffle(r0, r1, (M){0, 4, 1, 5});                     \
-        V t1 = __builtin_shuffle(r2, r3, (M){0, 4, 1, 5});                     \
-        V t2 = __builtin_shuffle(r0, r1, (M){2, 6, 3, 7});                     \
-        V t3 = __builtin_shuffle(r2, r3, (M){2, 6, 3, 7});                     \
-        r0 = __builtin_shuffle(t0, t1, (M){0, 1, 4, 5});                       \
-        r1 = __builtin_shuffle(t0, t1, (M){2, 3, 6, 7});                       \
-        r2 = __builtin_shuffle(t2, t3, (M){0, 1, 4, 5});                       \
-        r3 = __builtin_shuffle(t2, t3, (M){2, 3, 6, 7});                       \
+        V t0 = SKREG_SHUF4(r0, r1, M, 0, 4, 1, 5);                             \
+        V t1 = SKREG_SHUF4(r2, r3, M, 0, 4, 1, 5);                             \
+        V t2 = SKREG_SHUF4(r0, r1, M, 2, 6, 3, 7);                             \
+        V t3 = SKREG_SHUF4(r2, r3, M, 2, 6, 3, 7);                             \
+        r0 = SKREG_SHUF4(t0, t1, M, 0, 1, 4, 5);                               \
+        r1 = SKREG_SHUF4(t0, t1, M, 2, 3, 6, 7);                               \
+        r2 = SKREG_SHUF4(t2, t3, M, 0, 1, 4, 5);                               \
+        r3 = SKREG_SHUF4(t2, t3, M, 2, 3, 6, 7);                               \
     } while (0)
 
 /* X's element strides sx0 (rows) and sx1 (columns); out's column stride so;
@@ -88,7 +96,7 @@ SKREG_CLONES void NAME(long n, const T *X, long sx0, long sx1,                 \
     }                                                                          \
 }
 
-typedef long skreg_m4d __attribute__((vector_size(32)));
+typedef long long skreg_m4d __attribute__((vector_size(32)));
 typedef int skreg_m4f __attribute__((vector_size(16)));
 
 SKREG_GATHER_ROWS_DEF(skreg_dgather_rows, double, skreg_v4d, skreg_m4d,

@@ -273,8 +273,8 @@ def _solve_target(target, l1, l2, positive, max_iter, gap_tol, random, rng,
             # the block's arithmetic checked against the exact gradient (gaps
             # below the floor are rounding, whatever their sign)
             ws_b, gap_b = block
-            target.check_block(max(gap_b, floor), _cd_fast.gap_from_gradient(
-                g[ws_b], w[ws_b], r2, ry, l1, l2, positive)[0])
+            target.check_block(max(gap_b, floor),
+                               _set_gap(g, w, ws_b, r2, ry, l1, l2, positive))
         block = None
         if not exact and epochs >= max_iter:
             exact = True  # the gap returned is always an exact one
@@ -349,8 +349,8 @@ def _solve_target(target, l1, l2, positive, max_iter, gap_tol, random, rng,
         # alpha_max/100, cut a chunk short that missed.)
         start_gap = np.inf
         if exact and start is None:
-            start_gap = gap if everything else _cd_fast.gap_from_gradient(
-                g[ws], w[ws], r2, ry, l1, l2, positive)[0]
+            start_gap = gap if everything else _set_gap(g, w, ws, r2, ry, l1,
+                                                        l2, positive)
         n_ep, inner_gap = _inner_solve(
             restricted, budget, inner_tol, random, rng, floor, start_gap,
             rate if 8 * rate_set >= ws.shape[0] else np.nan, gap_tol)
@@ -380,6 +380,12 @@ def _solve_target(target, l1, l2, positive, max_iter, gap_tol, random, rng,
         exact = (start is not None or not sampling
                  or n_viol <= ws_size - np.count_nonzero(w)
                  or n_sampled >= MAX_SAMPLED_ROUNDS)
+
+
+def _set_gap(g, w, ws, r2, ry, l1, l2, positive):
+    """The gap of the problem restricted to ``ws`` (the other coefficients at
+    zero), from the whole problem's gradient ``g`` at ``w``."""
+    return _cd_fast.gap_from_gradient(g[ws], w[ws], r2, ry, l1, l2, positive)[0]
 
 
 def _support_estimate(before, now):

@@ -418,3 +418,36 @@ def test_known_xty_gives_the_first_gradient_and_gram_block_correlations(dtype):
     # a second gradient is a pass over X at the current residual
     target.R[:] = 0
     assert not np.any(target.gradient()[0])
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_working_sets_share_one_buffer_and_keep_it_zero_padded(dtype, order):
+    from skreg.linear_model._cd_problems import DenseTarget
+
+    X, y = tall_problem(n=203, p=40)  # 203 rows: columns padded to 208 or 224
+    X = np.asarray(X, dtype=dtype, order=order)
+    design = make_design(X, y.astype(dtype), None, True)
+    target = DenseTarget(design, design.y[:, 0], np.zeros(40, dtype=dtype),
+                         design.column_sq_norms(), (1.0, 0.0, False), False)
+    Xc = X.astype(float) - X.astype(float).mean(0)
+    rtol = 1e-5 if dtype == np.float32 else 1e-12
+    views = []
+    for ws in ([3, 7], [0, 5, 9, 11, 30], [1, 2], [4, 8, 12, 16, 20, 24, 28, 32, 36,
+                                                    38, 39, 0, 1, 2, 3, 5, 6, 9, 10,
+                                                    11, 13, 14, 15, 17, 19]):
+        ws = np.array(ws)
+        cols = target.columns(ws)
+        np.testing.assert_allclose(cols, Xc[:, ws], rtol=rtol,
+                                   atol=rtol * np.abs(Xc).max())
+        # the zero rows the padded passes read past each column's end
+        ld = cols.strides[1] // cols.itemsize
+        padded = np.lib.stride_tricks.as_strided(cols, shape=(ld, cols.shape[1]))
+        assert not np.any(padded[203:])
+        views.append(cols)
+    # sets of up to half the features reuse one buffer; a larger one gets its own
+    assert all(np.shares_memory(views[0], v) for v in views[1:3])
+    assert not np.shares_memory(views[0], views[3])
+    assert views[3].base is target._ws_buffer.base
+    # the whole design is the target's own copy, not the sets' buffer
+    assert not np.shares_memory(target.all_columns(), views[3])

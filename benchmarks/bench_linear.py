@@ -3,8 +3,9 @@
 Solvers are compared at equal solution quality: for each contender the loosest
 ``tol`` (from a decade grid) whose objective is within ``--rel`` (1e-6) of the
 best objective any contender reached is found first; then fits at that ``tol``
-are timed, alternating contenders, and the median of ``--repeats`` runs is
-reported with its ratio to scikit-learn (< 1 means skreg is faster).
+are timed, contenders alternating in a new random order each repeat, and the
+median of ``--repeats`` runs is reported with its ratio to scikit-learn (< 1
+means skreg is faster).
 
 Run::
 
@@ -188,8 +189,18 @@ def run_case(X, y, model, alpha, l1_ratio, rel, repeats):
             ok = [(tol, obj) for tol, obj in runs if obj <= best * (1 + rel)]
             chosen[name] = ok[0] if ok else None
         times = {name: [] for name, pick in chosen.items() if pick}
+        names = list(times)
+        order = np.random.RandomState(0)
         for _ in range(repeats):
-            for name in times:  # alternate contenders within each repeat
+            # Contenders alternate within each repeat, in a new random order
+            # each time: a fit's time depends on the fit before it. On the
+            # easy case, skreg's lasso at amax/10 took 4.0 ms after another
+            # skreg fit and 4.7-4.9 ms after scikit-learn's or celer's (both
+            # copy X to F order), scikit-learn's 5.0 ms after skreg's and
+            # 5.2-5.3 ms after its own or celer's. In a fixed order skreg
+            # always followed celer, and scikit-learn followed skreg.
+            for i in order.permutation(len(names)):
+                name = names[i]
                 times[name].append(fit_time(makers[name](chosen[name][0]), X, y))
     rows = []
     for name in makers:

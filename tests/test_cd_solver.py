@@ -440,12 +440,17 @@ def test_working_sets_share_one_buffer_and_keep_it_zero_padded(dtype, order):
         cols = target.columns(ws)
         np.testing.assert_allclose(cols, Xc[:, ws], rtol=rtol,
                                    atol=rtol * np.abs(Xc).max())
-        # the zero rows the padded passes read past each column's end
+        # the zero rows the padded passes read past each column's end, zeroed
+        # again for every set (a pass left garbage there)
         ld = cols.strides[1] // cols.itemsize
+        assert ld > 203
         padded = np.lib.stride_tricks.as_strided(cols, shape=(ld, cols.shape[1]))
         assert not np.any(padded[203:])
+        padded[203:] = np.nan
         views.append(cols)
-    # sets of up to half the features reuse one buffer; a larger one gets its own
+    # a buffer has room for four times the set that made it (at most half the
+    # features): the next sets that fit reuse it, a larger one gets its own
+    assert target._ws_buffer.shape[1] == 25
     assert all(np.shares_memory(views[0], v) for v in views[1:3])
     assert not np.shares_memory(views[0], views[3])
     assert views[3].base is target._ws_buffer.base

@@ -5,8 +5,9 @@ fitted: skreg's ``lasso_path`` and, for every library, its own estimator refitte
 along the grid with ``warm_start=True`` (the route scikit-learn users take).
 Equal quality: each contender's ``tol`` is the loosest of a decade grid at which
 *every* point of its path is within ``--rel`` (1e-6) of the best objective any
-contender reached at that alpha. Medians of ``--repeats`` timed walks, BLAS on
-one thread (see bench_linear.py), ratios to scikit-learn.
+contender reached at that alpha. Medians of ``--repeats`` timed walks, in a new
+random order each repeat, BLAS on one thread (see bench_linear.py), ratios to
+scikit-learn.
 
 Run::
 
@@ -24,7 +25,7 @@ from threadpoolctl import threadpool_limits
 
 import skreg
 
-from bench_linear import CASES, QUICK
+from bench_linear import CASES, QUICK, repeat_orders
 
 TOLS = [10.0**-k for k in range(2, 13)]
 
@@ -116,11 +117,10 @@ def main():
                       if np.all(objs <= best * (1 + args.rel))]
                 chosen[name] = ok[0] if ok else None
             times = {name: [] for name in walks if chosen[name]}
-            for _ in range(args.repeats):
-                for name in times:
-                    start = time.perf_counter()
-                    walks[name](X, y, alphas, chosen[name][0])
-                    times[name].append(time.perf_counter() - start)
+            for name in repeat_orders(list(times), args.repeats):
+                start = time.perf_counter()
+                walks[name](X, y, alphas, chosen[name][0])
+                times[name].append(time.perf_counter() - start)
             ref = statistics.median(times["sklearn"]) if "sklearn" in times else None
             for name in walks:
                 if chosen[name] is None:

@@ -157,6 +157,19 @@ def objective(est, X, y, alpha, l1_ratio):
             + 0.5 * alpha * (1 - l1_ratio) * coef @ coef)
 
 
+def repeat_orders(names, repeats, seed=0):
+    """``names`` ``repeats`` times over, each time in a new random order.
+
+    A fit's time depends on the fit before it. On the easy case, skreg's lasso
+    at amax/10 took 4.0 ms after another skreg fit and 4.7-4.9 ms after
+    scikit-learn's or celer's (both copy X to F order); scikit-learn's took
+    5.0 ms after skreg's and 5.2-5.3 ms after its own or celer's. In a fixed
+    order skreg always followed celer, and scikit-learn followed skreg.
+    """
+    rng = np.random.RandomState(seed)
+    return [names[i] for _ in range(repeats) for i in rng.permutation(len(names))]
+
+
 def fit_time(est, X, y):
     start = time.perf_counter()
     est.fit(X, y)
@@ -189,19 +202,8 @@ def run_case(X, y, model, alpha, l1_ratio, rel, repeats):
             ok = [(tol, obj) for tol, obj in runs if obj <= best * (1 + rel)]
             chosen[name] = ok[0] if ok else None
         times = {name: [] for name, pick in chosen.items() if pick}
-        names = list(times)
-        order = np.random.RandomState(0)
-        for _ in range(repeats):
-            # Contenders alternate within each repeat, in a new random order
-            # each time: a fit's time depends on the fit before it. On the
-            # easy case, skreg's lasso at amax/10 took 4.0 ms after another
-            # skreg fit and 4.7-4.9 ms after scikit-learn's or celer's (both
-            # copy X to F order), scikit-learn's 5.0 ms after skreg's and
-            # 5.2-5.3 ms after its own or celer's. In a fixed order skreg
-            # always followed celer, and scikit-learn followed skreg.
-            for i in order.permutation(len(names)):
-                name = names[i]
-                times[name].append(fit_time(makers[name](chosen[name][0]), X, y))
+        for name in repeat_orders(list(times), repeats):
+            times[name].append(fit_time(makers[name](chosen[name][0]), X, y))
     rows = []
     for name in makers:
         if chosen[name] is None:

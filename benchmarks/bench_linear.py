@@ -241,18 +241,18 @@ def fresh_process(repeats):
     (user + system, of the child) is the steadier figure on a shared machine.
     """
     wall, cpu = {}, {}
-    for _ in range(repeats):
-        for name, (imp, fit) in FRESH_CODE.items():
-            code = FRESH.format(imp=imp, fit=fit)
-            before = resource.getrusage(resource.RUSAGE_CHILDREN)
-            proc = subprocess.run([sys.executable, "-c", code], capture_output=True,
-                                  text=True)
-            after = resource.getrusage(resource.RUSAGE_CHILDREN)
-            if proc.returncode == 0:
-                wall.setdefault(name, []).append(float(proc.stdout.strip()))
-                cpu.setdefault(name, []).append(
-                    after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
-    return {k: (statistics.median(wall[k]), statistics.median(cpu[k])) for k in wall}
+    for name in repeat_orders(list(FRESH_CODE), repeats):
+        code = FRESH.format(imp=FRESH_CODE[name][0], fit=FRESH_CODE[name][1])
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True,
+                              text=True)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if proc.returncode == 0:
+            wall.setdefault(name, []).append(float(proc.stdout.strip()))
+            cpu.setdefault(name, []).append(
+                after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return {k: (statistics.median(wall[k]), statistics.median(cpu[k]))
+            for k in FRESH_CODE if k in wall}
 
 
 def small_fit_overhead(repeats=200):
@@ -263,9 +263,8 @@ def small_fit_overhead(repeats=200):
     ests = {"skreg": skreg.LassoRegressor(alpha=0.1),
             "sklearn": sk.Lasso(alpha=0.1)}
     times = {k: [] for k in ests}
-    for _ in range(repeats):
-        for k, est in ests.items():
-            times[k].append(fit_time(est, X, y))
+    for k in repeat_orders(list(ests), repeats):
+        times[k].append(fit_time(ests[k], X, y))
     return {k: statistics.median(v) for k, v in times.items()}
 
 

@@ -82,7 +82,7 @@ def column_buffer(n, k, dtype, plain_pages=False, zero_padding=True):
     pass over 400 columns of 50 000 rows took 14 ms instead of 10.
 
     With ``zero_padding=False`` the rows past ``n`` are left as they are:
-    :func:`zero_padding` then zeroes those of the columns in use.
+    :func:`clear_padding` then zeroes those of the columns in use.
     """
     dtype = np.dtype(dtype)
     per_line = CACHE_LINE // dtype.itemsize
@@ -104,7 +104,7 @@ def column_buffer(n, k, dtype, plain_pages=False, zero_padding=True):
     return full[:n]
 
 
-def zero_padding(columns):
+def clear_padding(columns):
     """Zero the rows past the end of ``columns``, the first columns of a
     :func:`column_buffer`, up to their columns' stride."""
     n, k = columns.shape

@@ -432,7 +432,7 @@ def test_working_sets_share_one_buffer_and_keep_it_zero_padded(dtype, order):
                          design.column_sq_norms(), (1.0, 0.0, False), False)
     Xc = X.astype(float) - X.astype(float).mean(0)
     rtol = 1e-5 if dtype == np.float32 else 1e-12
-    views = []
+    views, rooms = [], []
     for ws in ([3, 7], [0, 5, 9, 11, 30], [1, 2], [4, 8, 12, 16, 20, 24, 28, 32, 36,
                                                     38, 39, 0, 1, 2, 3, 5, 6, 9, 10,
                                                     11, 13, 14, 15, 17, 19]):
@@ -440,17 +440,19 @@ def test_working_sets_share_one_buffer_and_keep_it_zero_padded(dtype, order):
         cols = target.columns(ws)
         np.testing.assert_allclose(cols, Xc[:, ws], rtol=rtol,
                                    atol=rtol * np.abs(Xc).max())
-        # the zero rows the padded passes read past each column's end, zeroed
-        # again for every set (a pass left garbage there)
+        # the zero rows the padded passes read past each column's end: zero for
+        # every set, even after something wrote into them
         ld = cols.strides[1] // cols.itemsize
         assert ld > 203
         padded = np.lib.stride_tricks.as_strided(cols, shape=(ld, cols.shape[1]))
         assert not np.any(padded[203:])
         padded[203:] = np.nan
         views.append(cols)
+        rooms.append(target._ws_buffer.shape[1])
     # a buffer has room for four times the set that made it (at most half the
-    # features): the next sets that fit reuse it, a larger one gets its own
-    assert target._ws_buffer.shape[1] == 25
+    # features, at least the set): the next sets that fit reuse it, a larger
+    # one gets its own
+    assert rooms == [8, 8, 8, 25]
     assert all(np.shares_memory(views[0], v) for v in views[1:3])
     assert not np.shares_memory(views[0], views[3])
     assert views[3].base is target._ws_buffer.base

@@ -424,6 +424,7 @@ class DenseTarget:
         ``column_buffer`` (``padded``): gathering it cost 1.3 ms on 2000 x
         500 C-ordered X where numpy's F-ordered subtract cost 1.8 ms."""
         if self._X_columns is None:
+            # in a buffer of its own: the next set overwrites that of columns()
             self._X_columns = (self.design.centred_dense() if self.design.centred
                                else centred_columns(self.X, self.mean,
                                                     np.arange(self.X.shape[1])))

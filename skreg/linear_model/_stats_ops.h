@@ -25,12 +25,14 @@
  * order took 11 ms or more). X.T @ y took 9.5 ms. */
 #define SKREG_STATS_AHEAD 4
 
-/* Columns swept between two bursts of prefetches (four per line of the
- * chunk): 8 lines of doubles, 4 of floats. A burst per line split the sweep
- * into loops of one line; on float64 X the pass then took 1.05-1.30x as long
- * (2000 x 500 and 10 000 x 200 in cache or not, 50 000 x 400), on float32
- * 1.00-1.06x. */
-#define SKREG_STATS_CHUNK 64
+/* The sweep's columns between two bursts of prefetches (four per line): 64
+ * doubles (8 lines), 16 floats (1 line). With a burst per line of doubles the
+ * pass took 1.05-1.45x as long (2000 x 500 and 10 000 x 200 in cache or not,
+ * 50 000 x 400); floats gained nothing from longer sweeps, and lost 17% on
+ * 50 000 x 400 with bursts per 4 lines. */
+#define SKREG_STATS_DCHUNK 64
+#define SKREG_STATS_FCHUNK 16
+
 
 /* The optional gather: columns `cols` less `off`, into a tile of
  * SKREG_GATHER_ROWS rows per column (in L1/L2), copied out to the columns of
@@ -64,7 +66,7 @@ static inline T *PRE##_room(long i, long rows, long m, T *out, long ld,        \
     return tile + (i - *t0);                                                   \
 }
 
-#define SKREG_SHIFTED_SUMS(NAME, T, PRE)                                       \
+#define SKREG_SHIFTED_SUMS(NAME, T, PRE, CHUNK)                                \
 SKREG_CLONES static void NAME(long n, long p, const T *X, const double *y,     \
                               double *restrict s1, double *restrict s2,        \
                               double *restrict g, const int *cols, long m,     \
@@ -72,7 +74,7 @@ SKREG_CLONES static void NAME(long n, long p, const T *X, const double *y,     \
 {                                                                              \
     const T *x0 = X;                                                           \
     long i = 1, t0 = 0;                                                        \
-    const long chunk = SKREG_STATS_CHUNK;                                      \
+    const long chunk = CHUNK;                                                  \
     if (n > 0 && y)                                                            \
         for (long j = 0; j < p; j++)                                           \
             g[j] += (double)x0[j] * y[0];                                      \
@@ -142,7 +144,9 @@ SKREG_CLONES static void NAME(long n, long p, const T *X, const double *y,     \
 
 SKREG_GATHER_OPS(skreg_dgather, double)
 SKREG_GATHER_OPS(skreg_sgather, float)
-SKREG_SHIFTED_SUMS(skreg_dshifted_sums, double, skreg_dgather)
-SKREG_SHIFTED_SUMS(skreg_sshifted_sums, float, skreg_sgather)
+SKREG_SHIFTED_SUMS(skreg_dshifted_sums, double, skreg_dgather,
+                   SKREG_STATS_DCHUNK)
+SKREG_SHIFTED_SUMS(skreg_sshifted_sums, float, skreg_sgather,
+                   SKREG_STATS_FCHUNK)
 
 #endif

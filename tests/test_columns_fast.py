@@ -117,6 +117,29 @@ def test_column_stats_carries_non_finite_values():
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("p", [15, 16, 17, 63, 64, 65, 150])
+def test_column_stats_on_rows_of_several_sweeps(p, dtype):
+    # the pass over C-ordered rows sweeps 64 doubles or 16 floats between
+    # bursts of prefetches: every width around and across those, with a
+    # gather of the columns at the sweeps' edges
+    rng = np.random.RandomState(p)
+    X = (rng.randn(41, p) * 2 + 3).astype(dtype)
+    y = rng.randn(41)
+    X64 = X.astype(np.float64)
+    mean, sq, xty = _columns_fast.column_stats(X, y)
+    np.testing.assert_allclose(mean, X64.mean(0), rtol=1e-13)
+    np.testing.assert_allclose(sq, ((X64 - X64.mean(0)) ** 2).sum(0), rtol=1e-11)
+    np.testing.assert_allclose(xty, X64.T @ y, rtol=1e-11, atol=1e-12)
+    cols = sorted({0, 15, 16, 17, 63, 64, 65, 128, p - 1} & set(range(p)))
+    offset = rng.randn(p)
+    *stats, out = _columns_fast.column_stats_gather(X, y, cols, offset)
+    for got, want in zip(stats, (mean, sq, xty), strict=True):
+        np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(
+        out, (X64[:, cols] - offset[cols]).astype(dtype))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("order", ["C", "F"])
 def test_gather_dense(order, dtype):
     # any layout: C, F and (below) strided views; centred or not

@@ -27,12 +27,11 @@
 
 /* The sweep's columns between two bursts of prefetches (four per line): 64
  * doubles (8 lines), 16 floats (1 line). With a burst per line of doubles the
- * pass took 1.05-1.45x as long (2000 x 500 and 10 000 x 200 in cache or not,
+ * pass took 1.04-1.45x as long (2000 x 500 and 10 000 x 200 in cache or not,
  * 50 000 x 400); floats gained nothing from longer sweeps, and lost 17% on
  * 50 000 x 400 with bursts per 4 lines. */
 #define SKREG_STATS_DCHUNK 64
 #define SKREG_STATS_FCHUNK 16
-
 
 /* The optional gather: columns `cols` less `off`, into a tile of
  * SKREG_GATHER_ROWS rows per column (in L1/L2), copied out to the columns of
@@ -96,8 +95,8 @@ SKREG_CLONES static void NAME(long n, long p, const T *X, const double *y,     \
         }                                                                      \
         for (long jb = 0; jb < p; jb += chunk) {                               \
             long je = jb + chunk < p ? jb + chunk : p;                         \
-            for (long u = 0; u < chunk * (long)sizeof(T) / 16 && pf < pf_end;  \
-                 u++, pf += 64)                                                \
+            for (long u = 0; u < 4 * chunk * (long)sizeof(T) / 64             \
+                                 && pf < pf_end; u++, pf += 64)                \
                 __builtin_prefetch(pf);                                        \
             for (long j = jb; j < je; j++) {                                   \
                 double b = x0[j];                                              \

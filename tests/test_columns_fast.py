@@ -140,6 +140,25 @@ def test_column_stats_on_rows_of_several_sweeps(p, dtype):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n", [1, 2, 5, 2049, 2050, 4100, 4101])
+def test_column_stats_gather_across_row_blocks(n, dtype):
+    # the pass gathers its columns a block of 512 KiB of rows at a time (1024
+    # rows of 64 doubles, 2048 of 64 floats) after sweeping them four at a
+    # time: row counts within one step, across blocks, and with a tail of one
+    # to three rows past the last step
+    rng = np.random.RandomState(n)
+    X = rng.randn(n, 64).astype(dtype)
+    y = rng.randn(n)
+    cols = np.array([0, 1, 31, 40, 63], dtype=np.int32)
+    offset = rng.randn(64)
+    *stats, out = _columns_fast.column_stats_gather(X, y, cols, offset)
+    for got, want in zip(stats, _columns_fast.column_stats(X, y), strict=True):
+        np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(
+        out, (X.astype(np.float64)[:, cols] - offset[cols]).astype(dtype))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("order", ["C", "F"])
 def test_gather_dense(order, dtype):
     # any layout: C, F and (below) strided views; centred or not

@@ -150,13 +150,10 @@ def matvec(const floating[::1] data, const int[::1] indices, const int[::1] indp
 cdef extern from "_stats_ops.h" nogil:
     void skreg_dshifted_sums(long n, long p, const double* X, const double* y,
                              double* s1, double* s2, double* g, const int* cols,
-                             long m, const double* off, double* out, long ld,
-                             double* tile)
+                             long m, const double* off, double* out, long ld)
     void skreg_sshifted_sums(long n, long p, const float* X, const double* y,
                              double* s1, double* s2, double* g, const int* cols,
-                             long m, const double* off, float* out, long ld,
-                             float* tile)
-    long SKREG_GATHER_ROWS
+                             long m, const double* off, float* out, long ld)
 
 
 cdef extern from "_rows_dot.h" nogil:
@@ -320,11 +317,9 @@ def _shifted_sums_c(const floating[:, ::1] X, y, double[::1] s1, double[::1] s2,
     cdef const int[::1] cols
     cdef const double[::1] off
     cdef floating[:, :] out
-    cdef floating[::1] tile
     cdef const int* cp = NULL
     cdef const double* op = NULL
     cdef floating* outp = NULL
-    cdef floating* tp = NULL
     cdef long m = 0, ld = 0
     if y is not None:
         yv = y
@@ -337,17 +332,15 @@ def _shifted_sums_c(const floating[:, ::1] X, y, double[::1] s1, double[::1] s2,
         if out.shape[0] != X.shape[0] or out.shape[1] != m or (
                 X.shape[0] > 1 and out.strides[0] != sizeof(floating)):
             raise ValueError("column_stats: out does not match X and cols.")
-        # the rows of a tile of each column, gathered before they are copied out
-        tile = np.empty(m * SKREG_GATHER_ROWS, dtype=np.asarray(out).dtype)
-        cp, op, tp, outp = &cols[0], &off[0], &tile[0], &out[0, 0]
+        cp, op, outp = &cols[0], &off[0], &out[0, 0]
         ld = out.strides[1] // sizeof(floating)
     with nogil:
         if floating is float:
             skreg_sshifted_sums(X.shape[0], X.shape[1], &X[0, 0], yp, &s1[0],
-                                &s2[0], gp, cp, m, op, outp, ld, tp)
+                                &s2[0], gp, cp, m, op, outp, ld)
         else:
             skreg_dshifted_sums(X.shape[0], X.shape[1], &X[0, 0], yp, &s1[0],
-                                &s2[0], gp, cp, m, op, outp, ld, tp)
+                                &s2[0], gp, cp, m, op, outp, ld)
 
 
 def centred_sq_norms(X, const double[::1] mean):

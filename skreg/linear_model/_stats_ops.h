@@ -8,13 +8,11 @@
  * AVX2 + FMA and for the baseline, and the loader picks the clone the CPU
  * supports (SKREG_CLONES, _simd.h). Four rows at a time: the sums are loaded
  * and stored once per four. Streaming stores for the copies saved ~1.5 ms of
- * 15 on 48 columns of 50 000 x 378 but not in whole fits (their products
- * read them back), so they are plain.
+ * 15 on 48 columns of 50 000 x 378 with an earlier gather, but not in whole
+ * fits (their products read them back), so they are plain.
  */
 #ifndef SKREG_STATS_OPS_H
 #define SKREG_STATS_OPS_H
-
-#include <string.h>
 
 #include "_simd.h" /* SKREG_CLONES */
 
@@ -33,61 +31,65 @@
 #define SKREG_STATS_DCHUNK 64
 #define SKREG_STATS_FCHUNK 16
 
-/* The optional gather: columns `cols` less `off`, into a tile of
- * SKREG_GATHER_ROWS rows per column (in L1/L2), copied out to the columns of
- * `out` (leading dimension ld) whenever it fills: a row's values stored
- * straight to their columns would touch as many pages per row as columns
- * (and were no faster with 24-81 columns). A step's four rows are gathered
- * along its sweep, each column once the sweep has passed it: sorted columns
- * spread out evenly, and a column listed after a later one waits for it, at
- * the latest for the sweep's end. Against the earlier kernel (gather after
- * the sweep, rows 16 ahead) on 50 000 x 378: 14.7 / 16.5 / 18.0 ms for 24 /
- * 48 / 81 columns against 13.7 / 16.3 / 19.7; the tile's copies take ~2 ms.
- */
-#define SKREG_GATHER_ROWS 64
+/* The optional gather: columns `cols` less `off`, into the columns of `out`
+ * (leading dimension ld), a block of rows at a time once the sweep has read
+ * it: the block's rows are still in the L2 cache, and each column's rows are
+ * written contiguously. On 50 000 x 378 float64 the pass took 10-11 ms with
+ * 42 columns and 8-9 with 10, against 8 without a gather. Gathered within the
+ * sweep into a tile of 64 rows per column (copied out when full), the same
+ * took 17-19 and 13-14 ms: even stores of constants into the L1-resident
+ * tile, four per column every four rows, cost 4 of the 6 ms on 10 columns.
+ * Blocks of 128-512 rows (384 KB-1.5 MB) were level, of 64 rows 10% slower,
+ * of 32 rows 10-20%. float32 gathers, which the tile had not slowed as
+ * much, took 0.88-1.03 times as long. */
+#define SKREG_GATHER_BLOCK_BYTES (512L << 10)
 
-#define SKREG_GATHER_OPS(PRE, T)                                               \
-static inline void PRE##_flush(long t0, long rows, long m, T *out, long ld,    \
-                               const T *tile)                                  \
+/* rows [a, b) of columns cols less off into out */
+#define SKREG_GATHER_BLOCK(NAME, T)                                            \
+static inline void NAME(long a, long b, long p, const T *X, const int *cols,   \
+                        long m, const double *off, T *out, long ld)            \
 {                                                                              \
-    for (long k = 0; k < m; k++)                                               \
-        memcpy(out + k * ld + t0, tile + k * SKREG_GATHER_ROWS,                \
-               rows * sizeof(T));                                              \
-}                                                                              \
-/* make room for `rows` more rows from row i */                                \
-static inline T *PRE##_room(long i, long rows, long m, T *out, long ld,        \
-                            T *tile, long *t0)                                 \
-{                                                                              \
-    if (i - *t0 + rows > SKREG_GATHER_ROWS) {                                  \
-        PRE##_flush(*t0, i - *t0, m, out, ld, tile);                           \
-        *t0 = i;                                                               \
+    for (long k = 0; k < m; k++) {                                             \
+        const T *x = X + a * p + cols[k];                                      \
+        double o = off[cols[k]];                                               \
+        T *ok = out + k * ld;                                                  \
+        for (long i = a; i < b; i++, x += p)                                   \
+            ok[i] = (T)((double)*x - o);                                       \
     }                                                                          \
-    return tile + (i - *t0);                                                   \
 }
 
-#define SKREG_SHIFTED_SUMS(NAME, T, PRE, CHUNK)                                \
+/* The sweep over columns [jb, je) of rows r0-r3, with x . y or without: the
+ * test written once inside the loop was not taken out of it once the pass
+ * gathered by blocks, and float32 passes took 2.4 times as long. */
+#define SKREG_STATS_SWEEP(WITH_Y)                                              \
+    for (long j = jb; j < je; j++) {                                           \
+        double b = x0[j];                                                      \
+        double d0 = r0[j] - b, d1 = r1[j] - b, d2 = r2[j] - b, d3 = r3[j] - b; \
+        s1[j] += (d0 + d1) + (d2 + d3);                                        \
+        s2[j] += (d0 * d0 + d1 * d1) + (d2 * d2 + d3 * d3);                    \
+        if (WITH_Y)                                                            \
+            g[j] += ((double)r0[j] * y0 + (double)r1[j] * y1)                  \
+                    + ((double)r2[j] * y2 + (double)r3[j] * y3);               \
+    }
+
+#define SKREG_SHIFTED_SUMS(NAME, T, GATHER, CHUNK)                             \
 SKREG_CLONES static void NAME(long n, long p, const T *X, const double *y,     \
                               double *restrict s1, double *restrict s2,        \
                               double *restrict g, const int *cols, long m,     \
-                              const double *off, T *out, long ld, T *tile)     \
+                              const double *off, T *out, long ld)              \
 {                                                                              \
     const T *x0 = X;                                                           \
-    long i = 1, t0 = 0;                                                        \
+    long i = 1, t0 = 0; /* rows from t0 on are still to gather */              \
     const long chunk = CHUNK;                                                  \
+    const long block = SKREG_GATHER_BLOCK_BYTES / ((p ? p : 1) * sizeof(T));   \
     if (n > 0 && y)                                                            \
         for (long j = 0; j < p; j++)                                           \
             g[j] += (double)x0[j] * y[0];                                      \
-    if (n > 0)                                                                 \
-        for (long k = 0; k < m; k++)                                           \
-            tile[k * SKREG_GATHER_ROWS] =                                      \
-                (T)((double)x0[cols[k]] - off[cols[k]]);                       \
     for (; i + 4 <= n; i += 4) {                                               \
         const T *r0 = X + i * p, *r1 = r0 + p, *r2 = r1 + p, *r3 = r2 + p;     \
         const char *pf = (const char *)(r0 + SKREG_STATS_AHEAD * p);           \
         const char *pf_end = (const char *)(r0 + (SKREG_STATS_AHEAD + 4) * p); \
         double y0 = 0, y1 = 0, y2 = 0, y3 = 0;                                 \
-        T *tl = m ? PRE##_room(i, 4, m, out, ld, tile, &t0) : tile;            \
-        long k = 0;                                                            \
         if (i + SKREG_STATS_AHEAD + 4 > n)                                     \
             pf = pf_end;                                                       \
         if (y) {                                                               \
@@ -98,28 +100,18 @@ SKREG_CLONES static void NAME(long n, long p, const T *X, const double *y,     \
             for (long u = 0; u < 4 * chunk * (long)sizeof(T) / 64             \
                                  && pf < pf_end; u++, pf += 64)                \
                 __builtin_prefetch(pf);                                        \
-            for (long j = jb; j < je; j++) {                                   \
-                double b = x0[j];                                              \
-                double d0 = r0[j] - b, d1 = r1[j] - b, d2 = r2[j] - b;         \
-                double d3 = r3[j] - b;                                         \
-                s1[j] += (d0 + d1) + (d2 + d3);                                \
-                s2[j] += (d0 * d0 + d1 * d1) + (d2 * d2 + d3 * d3);            \
-                if (y)                                                         \
-                    g[j] += ((double)r0[j] * y0 + (double)r1[j] * y1)          \
-                            + ((double)r2[j] * y2 + (double)r3[j] * y3);       \
-            }                                                                  \
-            for (; k < m && cols[k] < je; k++) {                               \
-                long c = cols[k];                                              \
-                double o = off[c];                                             \
-                T *tk = tl + k * SKREG_GATHER_ROWS;                            \
-                tk[0] = (T)((double)r0[c] - o);                                \
-                tk[1] = (T)((double)r1[c] - o);                                \
-                tk[2] = (T)((double)r2[c] - o);                                \
-                tk[3] = (T)((double)r3[c] - o);                                \
+            if (y) {                                                           \
+                SKREG_STATS_SWEEP(1)                                           \
+            } else {                                                           \
+                SKREG_STATS_SWEEP(0)                                           \
             }                                                                  \
         }                                                                      \
         for (; pf < pf_end; pf += 64)                                          \
             __builtin_prefetch(pf);                                            \
+        if (m && i + 4 - t0 >= block) {                                        \
+            GATHER(t0, i + 4, p, X, cols, m, off, out, ld);                    \
+            t0 = i + 4;                                                        \
+        }                                                                      \
     }                                                                          \
     for (; i < n; i++) {                                                       \
         const T *r = X + i * p;                                                \
@@ -130,22 +122,16 @@ SKREG_CLONES static void NAME(long n, long p, const T *X, const double *y,     \
             if (y)                                                             \
                 g[j] += (double)r[j] * y[i];                                   \
         }                                                                      \
-        if (m) {                                                               \
-            T *tl = PRE##_room(i, 1, m, out, ld, tile, &t0);                   \
-            for (long k = 0; k < m; k++)                                       \
-                tl[k * SKREG_GATHER_ROWS] =                                    \
-                    (T)((double)r[cols[k]] - off[cols[k]]);                    \
-        }                                                                      \
     }                                                                          \
-    if (n > 0 && m)                                                            \
-        PRE##_flush(t0, n - t0, m, out, ld, tile);                             \
+    if (m)                                                                     \
+        GATHER(t0, n, p, X, cols, m, off, out, ld);                            \
 }
 
-SKREG_GATHER_OPS(skreg_dgather, double)
-SKREG_GATHER_OPS(skreg_sgather, float)
-SKREG_SHIFTED_SUMS(skreg_dshifted_sums, double, skreg_dgather,
+SKREG_GATHER_BLOCK(skreg_dgather_block, double)
+SKREG_GATHER_BLOCK(skreg_sgather_block, float)
+SKREG_SHIFTED_SUMS(skreg_dshifted_sums, double, skreg_dgather_block,
                    SKREG_STATS_DCHUNK)
-SKREG_SHIFTED_SUMS(skreg_sshifted_sums, float, skreg_sgather,
+SKREG_SHIFTED_SUMS(skreg_sshifted_sums, float, skreg_sgather_block,
                    SKREG_STATS_FCHUNK)
 
 #endif

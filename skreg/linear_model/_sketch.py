@@ -6,10 +6,10 @@ columns more than a pass), and the first rounds grow the set from 10 features
 in steps. A fit on every 16th row costs ~5 ms there and finds the support
 well: its support and the zero features near to entering it are the first
 working set, from the sample's coefficients, and the pass that takes the
-column statistics gathers their columns on the way (+2.4 ms for 48 columns).
-The set is solved to the final tolerance and checked on all features by an
-exact gradient, as any other; features the sample missed enter in the rounds
-that follow.
+column statistics gathers their columns on the way (+3 ms for 48 columns,
+on a pass of 8 ms). The set is solved to the final tolerance and checked on
+all features by an exact gradient, as any other; features the sample missed
+enter in the rounds that follow.
 
 Gathering more zero features than these, for later rounds, made fits slower:
 their columns cost writes in the statistics pass and memory, and most were

@@ -37,8 +37,9 @@
  * written contiguously. On 50 000 x 378 float64 the pass took 10-11 ms with
  * 42 columns and 8-9 with 10, against 8 without a gather. Gathered within the
  * sweep into a tile of 64 rows per column (copied out when full), the same
- * took 17-19 and 13-14 ms: even stores of constants into the L1-resident
- * tile, four per column every four rows, cost 4 of the 6 ms on 10 columns.
+ * took 17-19 and 13-14 ms (15.6 and 11.6 with a burst of prefetches per
+ * line): even stores of constants into the L1-resident tile, four per column
+ * every four rows, cost 4 of the 6 ms on 10 columns.
  * Blocks of 128-512 rows (384 KB-1.5 MB) were level, of 64 rows 10% slower,
  * of 32 rows 10-20%. float32 gathers, which the tile had not slowed as
  * much, took 0.88-1.03 times as long. */

@@ -39,10 +39,10 @@
  * sweep into a tile of 64 rows per column (copied out when full), the same
  * took 17-19 and 13-14 ms (15.6 and 11.6 with a burst of prefetches per
  * line): even stores of constants into the L1-resident tile, four per column
- * every four rows, cost 4 of the 6 ms on 10 columns.
- * Blocks of 128-512 rows (384 KB-1.5 MB) were level, of 64 rows 10% slower,
- * of 32 rows 10-20%. float32 gathers, which the tile had not slowed as
- * much, took 0.88-1.03 times as long. */
+ * every four rows, cost 4 of the 6 ms on 10 columns. Blocks of 128-512 rows
+ * (384 KB-1.5 MB) were level, of 64 rows 10% slower, of 32 rows 10-20%.
+ * float32 gathers, which the tile had not slowed as much, took 0.88-1.03
+ * times as long. */
 #define SKREG_GATHER_BLOCK_BYTES (512L << 10)
 
 /* rows [a, b) of columns cols less off into out */

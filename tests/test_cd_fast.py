@@ -484,3 +484,25 @@ def test_dense_kernels_reject_strided_rows():
                               NO_SNAPSHOTS[np.float64])
         with pytest.raises(ValueError, match="contiguous columns"):
             _cd_fast.gap_dense(bad, yb, w, yb.copy(), ws, 1.0, 0.0, False)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("p, k", [(1, 1), (7, 0), (7, 3), (7, 7), (7, 9), (500, 10),
+                                  (10_000, 272), (5000, 1024), (5000, 1025)])
+def test_smallest_takes_the_k_smallest_scores(p, k, dtype):
+    # the working set's features: scores with -inf (support), +inf (screened),
+    # NaN, and many ties, against a stable sort (ties by index, NaN last)
+    rng = np.random.RandomState(p + k)
+    score = np.round(rng.randn(p) * 4) / 4
+    score[rng.rand(p) < 0.2] = np.inf
+    score[rng.rand(p) < 0.05] = -np.inf
+    score[rng.rand(p) < 0.02] = np.nan
+    score = score.astype(dtype)
+    got = _cd_fast.smallest(score, k)
+    assert got.dtype == np.intp
+    want = np.sort(np.argsort(score, kind="stable")[:k])
+    if k <= _cd_fast.SMALLEST_HEAP_MAX:
+        np.testing.assert_array_equal(got, want)
+    else:  # np.argpartition's ties: the same scores
+        np.testing.assert_array_equal(np.sort(score[got]), np.sort(score[want]))
+        assert np.all(np.diff(got) > 0)

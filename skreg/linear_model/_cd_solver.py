@@ -319,7 +319,7 @@ def _solve_target(target, l1, l2, positive, max_iter, gap_tol, random, rng,
                             np.flatnonzero(violating | (w != 0)))
             inner_tol = gap_tol
         else:
-            ws = np.sort(np.argpartition(score, ws_size - 1)[:ws_size])
+            ws = _cd_fast.smallest(score, ws_size)
             # Once few zero features still violate their optimality condition
             # the support is nearly complete, and a partial solve would only
             # buy another full-gradient round.

@@ -458,3 +458,46 @@ def test_working_sets_share_one_buffer_and_keep_it_zero_padded(dtype, order):
     assert views[3].base is target._ws_buffer.base
     # the whole design is the target's own copy, not the sets' buffer
     assert not np.shares_memory(target.all_columns(), views[3])
+
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+@pytest.mark.parametrize("positive", [False, True])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_residual_joined_to_the_gradient_after_gram_blocks(monkeypatch, l1_ratio,
+                                                           positive, weighted):
+    # Where the gradient's pass runs over C-ordered rows (X past the L3 cache;
+    # here any X), the residual a Gram block's solve leaves is computed in that
+    # pass; the fit must match the one that computes it from the block
+    from skreg.linear_model import _columns_fast
+
+    X, y = tall_problem()
+    sw = np.random.RandomState(2).rand(X.shape[0]) if weighted else None
+    alpha = 0.01 * alpha_max(X, y, l1_ratio)
+    design = make_design(X, y, sw, True)
+    common = dict(coef_init=np.zeros((1, X.shape[1])), positive=positive,
+                  max_iter=100_000, tol=1e-10)
+    apart = coordinate_descent(design, alpha * l1_ratio, alpha * (1 - l1_ratio),
+                               **common)
+    calls = []
+    joined = _columns_fast.rows_residual_dot
+    monkeypatch.setattr(_columns_fast, "ROWS_DOT_MIN_BYTES", 0)
+    monkeypatch.setattr(_columns_fast, "rows_residual_dot",
+                        lambda *a: calls.append(1) or joined(*a))
+    fused = coordinate_descent(design, alpha * l1_ratio, alpha * (1 - l1_ratio),
+                               **common)
+    assert calls, "no gradient computed the residual of a Gram block"
+    assert fused.converged and apart.converged
+    # the gap returned is the exact one at the solution returned
+    Xc = design.X if design.centred else design.X - design.X_offset
+    yd, w = design.y[:, 0], fused.coef[0]
+    r = yd - Xc @ w
+    n = X.shape[0]
+    lam1, lam2 = alpha * l1_ratio * n, alpha * (1 - l1_ratio) * n
+    gap, _, _ = _cd_fast.gap_from_gradient(Xc.T @ r, w, r @ r, r @ yd, lam1, lam2,
+                                           positive)
+    np.testing.assert_allclose(fused.gap[0], gap / n, rtol=1e-6, atol=1e-12)
+    p_fused, fit_fused = primal(fused, design, alpha, l1_ratio)
+    p_apart, fit_apart = primal(apart, design, alpha, l1_ratio)
+    assert abs(p_fused - p_apart) <= 1e-9 * abs(p_apart) + fused.gap[0] + apart.gap[0]
+    np.testing.assert_allclose(fit_fused, fit_apart,
+                               atol=1e-5 * np.abs(fit_apart).max())

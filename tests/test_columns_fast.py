@@ -337,3 +337,32 @@ def test_fits_with_gradients_by_rows_reach_the_same_optimum(monkeypatch, dtype):
                                atol=rtol * np.abs(fits[1].coef_).max())
     yc = y.astype(np.float64) - y.mean(dtype=np.float64)
     assert fits[0].dual_gap_ <= tol * (yc @ yc) / len(y)  # converged
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("p", [0, 1, 7, 8, 15, 16, 17, 40])
+def test_rows_residual_dot(p, dtype):
+    # r = y - (X - mean) @ w is written, then X.T @ r from the r stored; row
+    # lengths around the kernel's steps of 8 and 16
+    rng = np.random.RandomState(p)
+    n = 37
+    X = (rng.randn(n, p) * 2 + 5).astype(dtype)
+    y = rng.randn(n).astype(dtype)
+    mean = X.astype(np.float64).mean(0)
+    w = rng.randn(p) * (rng.rand(p) < 0.6)
+    rtol = 1e-5 if dtype == np.float32 else 1e-12
+    for m in (mean, None):
+        r = np.full(n, np.nan, dtype=dtype)
+        g = _columns_fast.rows_residual_dot(X, y, m, w, r)
+        X64 = X.astype(np.float64) - (0 if m is None else m)
+        want = y - X64 @ w
+        np.testing.assert_allclose(r, want, rtol=rtol,
+                                   atol=rtol * (np.abs(X64) @ np.abs(w) + 1).max())
+        assert g.dtype == dtype
+        scale = np.abs(X).sum(0).max(initial=1)
+        np.testing.assert_allclose(g, X.astype(np.float64).T @ r.astype(np.float64),
+                                   rtol=rtol, atol=rtol * scale)
+    with pytest.raises(ValueError, match="do not match"):
+        _columns_fast.rows_residual_dot(X, y[:-1], None, w, np.empty(n, dtype))
+    with pytest.raises(ValueError, match="do not match"):
+        _columns_fast.rows_residual_dot(X, y, None, np.ones(p + 1), np.empty(n, dtype))

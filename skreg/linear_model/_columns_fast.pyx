@@ -161,6 +161,12 @@ cdef extern from "_rows_dot.h" nogil:
                          double* g)
     void skreg_srows_dot(long n, long p, const float* X, const double* r,
                          double* g)
+    void skreg_drows_residual_dot(long n, long p, const double* X,
+                                  const double* y, const double* mean,
+                                  const double* w, double* r, double* g)
+    void skreg_srows_residual_dot(long n, long p, const float* X,
+                                  const float* y, const double* mean,
+                                  const double* w, float* r, double* g)
 
 
 cdef extern from "_cache_sizes.h" nogil:
@@ -172,15 +178,20 @@ ROWS_DOT_MAX_FEATURES = 512  # longer rows: BLAS was as fast or faster
 ROWS_DOT_MIN_BYTES = skreg_cache_bytes(3)
 
 
-def xt_dot(X, r):
-    """``X.T @ r`` for dense 2-D ``X``, in X's dtype: one stream over the rows
-    (``_rows_dot``) where that is faster than BLAS, on C-ordered float X
-    larger than the cache with short rows. On 50 000 x 378 float64 it took
-    6.8 ms against BLAS's 9.4 (and 3.7 against 5.4 in float32), at 32 MB
-    0.5-0.9 of BLAS's time, in cache up to 2.5 times it."""
-    if (X.dtype in (np.float32, np.float64) and X.flags.c_contiguous
+def rows_dot_pays(X):
+    """Whether :func:`xt_dot` runs one stream over the rows of ``X``: on
+    C-ordered float X larger than the cache with short rows. On 50 000 x 378
+    float64 it took 6.8 ms against BLAS's 9.4 (and 3.7 against 5.4 in
+    float32), at 32 MB 0.5-0.9 of BLAS's time, in cache up to 2.5 times it."""
+    return (X.dtype in (np.float32, np.float64) and X.flags.c_contiguous
             and X.shape[1] <= ROWS_DOT_MAX_FEATURES
-            and X.nbytes >= ROWS_DOT_MIN_BYTES):
+            and X.nbytes >= ROWS_DOT_MIN_BYTES)
+
+
+def xt_dot(X, r):
+    """``X.T @ r`` for dense 2-D ``X``, in X's dtype: by :func:`rows_dot`
+    where :func:`rows_dot_pays`, else by BLAS."""
+    if rows_dot_pays(X):
         return rows_dot(X, r)
     return X.T @ r
 
@@ -201,6 +212,34 @@ def rows_dot(const floating[:, ::1] X, r):
             else:
                 skreg_drows_dot(n, p, &X[0, 0], &rv[0], &g[0])
     return out.astype(np.float32 if floating is float else np.float64, copy=False)
+
+
+def rows_residual_dot(const floating[:, ::1] X, y, mean, w, floating[::1] r):
+    """``X.T @ r`` as :func:`rows_dot`, where ``r = y - (X - mean) @ w`` is
+    written first, row by row in the same pass (``mean``, ``w``: one per
+    column, ``mean`` None for zeros). The product uses ``r`` as stored, in
+    X's dtype; returned in X's dtype."""
+    cdef Py_ssize_t n = X.shape[0], p = X.shape[1]
+    dtype = np.float32 if floating is float else np.float64
+    cdef const floating[::1] yv = np.ascontiguousarray(y, dtype=dtype)
+    cdef const double[::1] wv = np.ascontiguousarray(w, dtype=np.float64)
+    cdef const double[::1] mv = (np.zeros(p) if mean is None else
+                                 np.ascontiguousarray(mean, dtype=np.float64))
+    if yv.shape[0] != n or r.shape[0] != n or wv.shape[0] != p or mv.shape[0] != p:
+        raise ValueError("rows_residual_dot: y, r, mean or w do not match X.")
+    out = np.empty(p) if n else np.zeros(p)  # the kernel zeroes it first
+    cdef double[::1] g = out
+    if n and p:
+        with nogil:
+            if floating is float:
+                skreg_srows_residual_dot(n, p, &X[0, 0], &yv[0], &mv[0], &wv[0],
+                                         &r[0], &g[0])
+            else:
+                skreg_drows_residual_dot(n, p, &X[0, 0], &yv[0], &mv[0], &wv[0],
+                                         &r[0], &g[0])
+    elif n:  # no features: the residual is y
+        np.asarray(r)[:] = yv
+    return out.astype(dtype, copy=False)
 
 
 def column_stats_gather(X, y, cols, offset):

@@ -279,6 +279,37 @@ def tall_problem(n=10_000, p=100, seed=0):
     return X, X @ coef + rng.randn(n)
 
 
+def tall_fit(l1_ratio, positive, weighted):
+    """``(design, alpha, common arguments)`` of a fit on :func:`tall_problem`
+    at alpha_max / 100, to tol 1e-10."""
+    X, y = tall_problem()
+    sw = np.random.RandomState(2).rand(X.shape[0]) if weighted else None
+    alpha = 0.01 * alpha_max(X, y, l1_ratio)
+    design = make_design(X, y, sw, True)
+    common = dict(coef_init=np.zeros((1, X.shape[1])), positive=positive,
+                  max_iter=100_000, tol=1e-10)
+    return design, alpha, common
+
+
+def assert_same_optimum(fit, reference, design, alpha, l1_ratio, positive):
+    """``fit`` converged to ``reference``'s optimum, and the gap it returned is
+    the exact one at its solution."""
+    assert fit.converged and reference.converged
+    Xc = design.X if design.centred else design.X - design.X_offset
+    yd, w = design.y[:, 0], fit.coef[0]
+    r = yd - Xc @ w
+    n = Xc.shape[0]
+    lam1, lam2 = alpha * l1_ratio * n, alpha * (1 - l1_ratio) * n
+    gap, _, _ = _cd_fast.gap_from_gradient(Xc.T @ r, w, r @ r, r @ yd, lam1, lam2,
+                                           positive)
+    np.testing.assert_allclose(fit.gap[0], gap / n, rtol=1e-6, atol=1e-12)
+    p_fit, fitted = primal(fit, design, alpha, l1_ratio)
+    p_ref, fitted_ref = primal(reference, design, alpha, l1_ratio)
+    assert abs(p_fit - p_ref) <= 1e-9 * abs(p_ref) + fit.gap[0] + reference.gap[0]
+    np.testing.assert_allclose(fitted, fitted_ref,
+                               atol=1e-5 * np.abs(fitted_ref).max())
+
+
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("order", ["C", "F"])
 def test_sampled_gradient_is_the_centred_sum_over_its_blocks(weighted, order):
@@ -322,31 +353,13 @@ def test_sampled_rounds_reach_the_plain_optimum(monkeypatch, l1_ratio, positive,
     sampled = DenseTarget.sampled_gradient
     monkeypatch.setattr(DenseTarget, "sampled_gradient",
                         lambda self: calls.append(1) or sampled(self))
-    X, y = tall_problem()
-    sw = np.random.RandomState(2).rand(X.shape[0]) if weighted else None
-    alpha = 0.01 * alpha_max(X, y, l1_ratio)
-    design = make_design(X, y, sw, True)
-    common = dict(coef_init=np.zeros((1, X.shape[1])), positive=positive,
-                  max_iter=100_000, tol=1e-10)
+    design, alpha, common = tall_fit(l1_ratio, positive, weighted)
     ws = coordinate_descent(design, alpha * l1_ratio, alpha * (1 - l1_ratio),
                             **common)
     assert calls, "no round ran on a sampled gradient"
     plain = coordinate_descent(design, alpha * l1_ratio, alpha * (1 - l1_ratio),
                                working_sets=False, **common)
-    assert ws.converged and plain.converged
-    # the gap returned is the exact one at the solution returned
-    Xc = design.X if design.centred else design.X - design.X_offset
-    yd, w = design.y[:, 0], ws.coef[0]
-    r = yd - Xc @ w
-    n = X.shape[0]
-    lam1, lam2 = alpha * l1_ratio * n, alpha * (1 - l1_ratio) * n
-    gap, _, _ = _cd_fast.gap_from_gradient(Xc.T @ r, w, r @ r, r @ yd, lam1, lam2,
-                                           positive)
-    np.testing.assert_allclose(ws.gap[0], gap / n, rtol=1e-6, atol=1e-12)
-    p_ws, fit_ws = primal(ws, design, alpha, l1_ratio)
-    p_plain, fit_plain = primal(plain, design, alpha, l1_ratio)
-    assert abs(p_ws - p_plain) <= 1e-9 * abs(p_plain) + ws.gap[0] + plain.gap[0]
-    np.testing.assert_allclose(fit_ws, fit_plain, atol=1e-5 * np.abs(fit_plain).max())
+    assert_same_optimum(ws, plain, design, alpha, l1_ratio, positive)
     if positive:
         assert np.all(ws.coef >= 0)
 
@@ -470,12 +483,7 @@ def test_residual_joined_to_the_gradient_after_gram_blocks(monkeypatch, l1_ratio
     # pass; the fit must match the one that computes it from the block
     from skreg.linear_model import _columns_fast
 
-    X, y = tall_problem()
-    sw = np.random.RandomState(2).rand(X.shape[0]) if weighted else None
-    alpha = 0.01 * alpha_max(X, y, l1_ratio)
-    design = make_design(X, y, sw, True)
-    common = dict(coef_init=np.zeros((1, X.shape[1])), positive=positive,
-                  max_iter=100_000, tol=1e-10)
+    design, alpha, common = tall_fit(l1_ratio, positive, weighted)
     apart = coordinate_descent(design, alpha * l1_ratio, alpha * (1 - l1_ratio),
                                **common)
     calls = []
@@ -486,18 +494,4 @@ def test_residual_joined_to_the_gradient_after_gram_blocks(monkeypatch, l1_ratio
     fused = coordinate_descent(design, alpha * l1_ratio, alpha * (1 - l1_ratio),
                                **common)
     assert calls, "no gradient computed the residual of a Gram block"
-    assert fused.converged and apart.converged
-    # the gap returned is the exact one at the solution returned
-    Xc = design.X if design.centred else design.X - design.X_offset
-    yd, w = design.y[:, 0], fused.coef[0]
-    r = yd - Xc @ w
-    n = X.shape[0]
-    lam1, lam2 = alpha * l1_ratio * n, alpha * (1 - l1_ratio) * n
-    gap, _, _ = _cd_fast.gap_from_gradient(Xc.T @ r, w, r @ r, r @ yd, lam1, lam2,
-                                           positive)
-    np.testing.assert_allclose(fused.gap[0], gap / n, rtol=1e-6, atol=1e-12)
-    p_fused, fit_fused = primal(fused, design, alpha, l1_ratio)
-    p_apart, fit_apart = primal(apart, design, alpha, l1_ratio)
-    assert abs(p_fused - p_apart) <= 1e-9 * abs(p_apart) + fused.gap[0] + apart.gap[0]
-    np.testing.assert_allclose(fit_fused, fit_apart,
-                               atol=1e-5 * np.abs(fit_apart).max())
+    assert_same_optimum(fused, apart, design, alpha, l1_ratio, positive)

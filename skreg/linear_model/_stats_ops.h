@@ -45,7 +45,10 @@
  * times as long. */
 #define SKREG_GATHER_BLOCK_BYTES (512L << 10)
 
-/* rows [a, b) of columns cols less off into out */
+/* rows [a, b) of columns cols less off into out. (gather_dense's kernel,
+ * _gather_rows.h, subtracts means in X's dtype; here the float64 offsets are
+ * subtracted in float64, as column_stats_gather promises and _sketch's
+ * shifts assume for float32 X.) */
 #define SKREG_GATHER_BLOCK(NAME, T)                                            \
 static inline void NAME(long a, long b, long p, const T *X, const int *cols,   \
                         long m, const double *off, T *out, long ld)            \

@@ -41,6 +41,8 @@ def test_support_estimate_follows_the_rate_violators_leave():
 @pytest.mark.parametrize("kind", ["C", "F", "sparse", "weighted", "float32"])
 @pytest.mark.parametrize("positive", [False, True])
 def test_estimated_sets_reach_the_plain_optimum(monkeypatch, kind, positive):
+    # (most features violate at the start here: no first round on all of them)
+    monkeypatch.setattr(_cd_solver, "START_ALL_SHARE", 2.0)
     estimates = []
     real = _cd_solver._support_estimate
     monkeypatch.setattr(_cd_solver, "_support_estimate",
@@ -198,6 +200,7 @@ def test_support_estimate_only_where_columns_share_little(monkeypatch, f, consul
     """Columns sharing a factor: the first features' entry removes few
     violators, and the estimate sent the lasso at alpha_max/100 to sets of
     most features (support: 30-40 of 300), 2-5x slower than doubling."""
+    monkeypatch.setattr(_cd_solver, "START_ALL_SHARE", 2.0)  # (see above)
     calls = []
     real = _cd_solver._support_estimate
     monkeypatch.setattr(_cd_solver, "_support_estimate",
@@ -210,3 +213,76 @@ def test_support_estimate_only_where_columns_share_little(monkeypatch, f, consul
                                 positive=False, max_iter=100_000, tol=1e-8)
     assert result.converged
     assert bool(calls) == consulted
+
+
+def first_rounds(monkeypatch, X, y, div, sw=None, positive=False):
+    """``(everything, set size)`` of each round of a lasso fit at
+    alpha_max / ``div``, and the fit's result."""
+    rounds = []
+    real = DenseTarget.restrict
+
+    def restrict(self, ws, everything, *args, **kwargs):
+        rounds.append((everything, len(ws)))
+        return real(self, ws, everything, *args, **kwargs)
+
+    monkeypatch.setattr(DenseTarget, "restrict", restrict)
+    design = make_design(X, y, sw, True)
+    # (the centred y sums to zero: X^T y is the centred columns')
+    l1 = np.abs(design.X.T @ design.y[:, 0]).max() / X.shape[0] / div
+    result = coordinate_descent(design, l1, 0.0, positive=positive,
+                                coef_init=np.zeros((1, X.shape[1]), X.dtype),
+                                max_iter=100_000, tol=tol_for(X))
+    assert result.converged
+    return rounds, result, design, l1
+
+
+@pytest.mark.parametrize("kind", ["C", "F", "weighted", "float32", "positive"])
+def test_first_round_on_all_features_where_most_violate(monkeypatch, kind):
+    X, y = independent_tall()
+    sw = None
+    if kind == "F":
+        X = np.asfortranarray(X)
+    elif kind == "weighted":
+        sw = np.random.RandomState(1).rand(X.shape[0])
+        sw *= X.shape[0] / sw.sum()
+    elif kind == "float32":
+        X, y = X.astype(np.float32), y.astype(np.float32)
+    rounds, result, design, l1 = first_rounds(monkeypatch, X, y, 100, sw,
+                                              kind == "positive")
+    assert rounds[0] == (True, X.shape[1])
+    monkeypatch.undo()
+    plain = coordinate_descent(design, l1, 0.0, positive=kind == "positive",
+                               coef_init=np.zeros((1, X.shape[1]), X.dtype),
+                               max_iter=100_000, tol=tol_for(X),
+                               working_sets=False)
+    assert plain.converged
+    # (a lasso: no strong convexity to bound the coefficients, but each
+    # objective is within its gap of the optimum)
+    obj = [0.5 * np.sum((design.y[:, 0] - design_matvec(design, r.coef[0])) ** 2)
+           / X.shape[0] + l1 * np.abs(r.coef[0]).sum() for r in (result, plain)]
+    assert abs(obj[0] - obj[1]) <= result.gap[0] + plain.gap[0] + 1e-6 * obj[1]
+
+
+def tol_for(X):
+    return 1e-5 if X.dtype == np.float32 else 1e-8
+
+
+def design_matvec(design, w):
+    w = w.astype(float)
+    return (design.X @ w - design.X_offset @ w * design.row_scale
+            if not design.centred else design.X @ w)
+
+
+@pytest.mark.parametrize("case", ["few violate", "shared factor", "out of cache"])
+def test_first_round_on_a_working_set_otherwise(monkeypatch, case):
+    X, y = independent_tall()
+    div = 100
+    if case == "few violate":  # alpha_max / 2: 2% of the features
+        div = 2
+    elif case == "shared factor":
+        X, y = shared_factor(n=1200, f=0.5)  # correlation 0.2
+    else:
+        monkeypatch.setattr(_cd_solver._cd_fast, "data_cache_bytes",
+                            lambda level: 2 * X.nbytes - 1)
+    rounds, *_ = first_rounds(monkeypatch, X, y, div)
+    assert not rounds[0][0] and rounds[0][1] < X.shape[1] // 2

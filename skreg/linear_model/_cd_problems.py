@@ -54,6 +54,7 @@ __all__ = [
     "SparseTarget",
     "as_int32",
     "check_sparse_size",
+    "coherence_floor",
     "gram_problem",
     "sample_coherence",
 ]
@@ -109,6 +110,15 @@ def sample_coherence(X, features):
         return 0.0
     C = np.abs(S.T @ S)
     return float((C.sum() - np.trace(C)) / (k * (k - 1)))
+
+
+def coherence_floor(n_samples):
+    """The mean absolute correlation :func:`sample_coherence` expects of
+    independent columns of ``n_samples`` rows: ``sqrt(2 / (pi m))`` on the
+    ``m`` rows it reads."""
+    step = max(1, n_samples // COHERENCE_ROWS)
+    rows = max(1, -(-n_samples // step))
+    return float(np.sqrt(2 / (np.pi * rows)))
 
 
 def as_int32(a, what):

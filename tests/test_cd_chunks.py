@@ -28,6 +28,7 @@ class GeometricProblem:
     def run(self, n_epochs, snapshots, random, seed):
         self.passes += n_epochs
         self.chunks.append(n_epochs)
+        self.w += n_epochs  # (coefficients that stop moving end a solve)
 
     def gap(self):
         return self.rate ** min(self.passes, self.flat_after)

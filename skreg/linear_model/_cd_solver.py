@@ -194,7 +194,8 @@ def _inner_solve(restricted, max_epochs, gap_tol, random, rng, floor=0.0,
     if known); so is the first, from ``start_gap`` to ``aim`` (default
     ``gap_tol``) at ``rate`` (the log of the gap's change per pass) if given.
     A short chunk that misses is followed by a full one. Stops early once the
-    gap stalls at or below ``floor`` (see ``GAP_NOISE``).
+    gap stalls at or below ``floor`` (see ``GAP_NOISE``), or, above it, once a
+    chunk leaves the coefficients as they were (``_unmoved``).
     """
     dtype = restricted.w.dtype
     snapshots = np.empty((ANDERSON_K, restricted.w.shape[0]), dtype=dtype)
@@ -211,6 +212,8 @@ def _inner_solve(restricted, max_epochs, gap_tol, random, rng, floor=0.0,
         gap = restricted.gap()
         if gap <= gap_tol or stalled(gap):
             break
+        if gap > floor and _unmoved(restricted.w, w_prev):
+            break  # (at the floor, rounding may still reach the gap: see stalled)
         # Extrapolate only when another chunk follows: warm-started solves that
         # finish within one chunk never pay for it.
         if n == ANDERSON_K:
@@ -220,6 +223,18 @@ def _inner_solve(restricted, max_epochs, gap_tol, random, rng, floor=0.0,
             n = ANDERSON_K
         before = gap
     return epochs, gap
+
+
+def _unmoved(w, w_prev):
+    """Whether a chunk of passes left ``w`` within a few ulps of ``w_prev``:
+    a fixed point of the passes in their arithmetic, which more passes only
+    repeat whatever the gap says. (In float32, on a Gram block of columns with
+    means up to 1e4, the block's residual norm rounded to 0, its gap stood
+    still while w moved by 1e-7 of its size, and one round ran to max_iter;
+    the exact gradient then judges the block, see ``check_block``.)"""
+    eps = np.finfo(w.dtype).eps
+    return (np.max(np.abs(w - w_prev), initial=0)
+            <= 4 * eps * np.max(np.abs(w), initial=0))
 
 
 def _passes_to_reach(before, after, passes, gap_tol):
@@ -278,7 +293,8 @@ def _solve_target(target, l1, l2, positive, max_iter, gap_tol, random, rng,
     estimate = estimate and working_sets
     coherent = None  # whether the first support's columns are correlated
     stalled = _Stall(floor, STALL_ROUNDS)  # (fed exact gaps only)
-    block = None  # (set, gap) a Gram block certified in the last round
+    # (set, gap, gap at the round's start) of a Gram block's round, the last one
+    block = None
     # the log of the gap's change per pass in the last round, and its set's size
     rate, rate_set = np.nan, 0
     while True:
@@ -291,9 +307,10 @@ def _solve_target(target, l1, l2, positive, max_iter, gap_tol, random, rng,
         if exact and block is not None and gap > gap_tol:
             # the block's arithmetic checked against the exact gradient (gaps
             # below the floor are rounding, whatever their sign)
-            ws_b, gap_b = block
+            ws_b, gap_b, before_b = block
             target.check_block(max(gap_b, floor),
-                               _set_gap(g, w, ws_b, r2, ry, l1, l2, positive))
+                               _set_gap(g, w, ws_b, r2, ry, l1, l2, positive),
+                               before_b)
         block = None
         if not exact and epochs >= max_iter:
             exact = True  # the gap returned is always an exact one
@@ -389,7 +406,7 @@ def _solve_target(target, l1, l2, positive, max_iter, gap_tol, random, rng,
             end = max(inner_gap, np.finfo(float).eps * start_gap)
             rate, rate_set = np.log(end / start_gap) / n_ep, ws.shape[0]
         if target.on_block:
-            block = (ws, inner_gap)
+            block = (ws, inner_gap, start_gap)
         passes = max(ANDERSON_K, n_ep)
         epochs += n_ep
         target.absorb(ws, restricted, extra)

@@ -41,7 +41,8 @@ def test_support_estimate_follows_the_rate_violators_leave():
 @pytest.mark.parametrize("kind", ["C", "F", "sparse", "weighted", "float32"])
 @pytest.mark.parametrize("positive", [False, True])
 def test_estimated_sets_reach_the_plain_optimum(monkeypatch, kind, positive):
-    # (most features violate at the start here: no first round on all of them)
+    # (most features violate at the start here: the first round stays on a
+    # working set, so that sets grow by the estimates this test follows)
     monkeypatch.setattr(_cd_solver, "START_ALL_SHARE", 2.0)
     estimates = []
     real = _cd_solver._support_estimate
@@ -277,7 +278,7 @@ def design_matvec(design, w):
 def test_first_round_on_a_working_set_otherwise(monkeypatch, case):
     X, y = independent_tall()
     div = 100
-    if case == "few violate":  # alpha_max / 2: 2% of the features
+    if case == "few violate":  # alpha_max / 2: 3% of the features (/100: 93%)
         div = 2
     elif case == "shared factor":
         X, y = shared_factor(n=1200, f=0.5)  # correlation 0.2

@@ -100,10 +100,14 @@ COHERENT = 0.08
 # ones share more than START_ALL_COHERENCE times the mean |correlation| of
 # independent columns (see coherence_floor): working sets there took rounds
 # (a gradient and a gather each) to reach a support of a quarter to a half of
-# the features. On 2000 x 500 independent features (41-94% violating) lasso
-# and elastic net fits took 0.77-0.94 of the time; where 20% violated, 1.15-1.26
-# times as long, 34% 0.99-1.28; on columns sharing a weak factor (mean |corr|
-# 0.045 on 2000 rows) at alpha_max/100, 1.07-1.17.
+# the features. Paired fits, lasso and elastic net at alpha_max/10 and /100
+# where the rule applies: bench_linear's easy case (2000 x 500 independent
+# features, 47-94% violating) 0.71-0.91 of the time, make_regression 2000 x 500
+# 0.74-0.86, independent 10 000 x 200 0.60-0.67, make_regression 5000 x 400
+# (16 MB) 0.77-1.10. Run on all features from the start, fits where 20% of the
+# features violated took 1.15-1.26 times as long, 34% 0.99-1.28; on columns
+# sharing a weak factor (mean |corr| 0.045 on 2000 rows) at alpha_max/100,
+# 1.07-1.17; on X of 32 MB or more, 1.11-2.01.
 START_ALL_SHARE = 0.4
 START_ALL_COHERENCE = 2
 # A gap is resolved only to within a few ulps of the objective (about
@@ -332,6 +336,8 @@ def _solve_target(target, l1, l2, positive, max_iter, gap_tol, random, rng,
                     # ones share a factor, the support will fill the data
                     top = _cd_fast.smallest(score, COHERENCE_FEATURES)
                     mixed = sample_coherence(target.X, top)
+                    # (the top features become the first support: theirs
+                    # stands for its coherence below)
                     coherent = mixed > COHERENT
                     if mixed <= START_ALL_COHERENCE * coherence_floor(
                             target.X.shape[0]):

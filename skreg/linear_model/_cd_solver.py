@@ -104,10 +104,10 @@ COHERENT = 0.08
 # where the rule applies: bench_linear's easy case (2000 x 500 independent
 # features, 47-94% violating) 0.71-0.91 of the time, make_regression 2000 x 500
 # 0.74-0.86, independent 10 000 x 200 0.60-0.67, make_regression 5000 x 400
-# (16 MB) 0.77-1.10. Run on all features from the start, fits where 20% of the
-# features violated took 1.15-1.26 times as long, 34% 0.99-1.28; on columns
+# (16 MB) 0.77-1.10. Run on all features from the start, fits where 7-20% of
+# the features violated took 1.15-1.66 times as long, 34% 0.92-1.28; on columns
 # sharing a weak factor (mean |corr| 0.045 on 2000 rows) at alpha_max/100,
-# 1.07-1.17; on X of 32 MB or more, 1.11-2.01.
+# 1.07-1.17; on X of 32-72 MB, 0.96-2.01.
 START_ALL_SHARE = 0.4
 START_ALL_COHERENCE = 2
 # A gap is resolved only to within a few ulps of the objective (about

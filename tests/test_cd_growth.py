@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from skreg.linear_model import _cd_solver
+from skreg.linear_model import _cd_problems, _cd_solver
 from skreg.linear_model._base import make_design
 from skreg.linear_model._cd_problems import (
     DenseRestricted,
@@ -287,3 +287,33 @@ def test_first_round_on_a_working_set_otherwise(monkeypatch, case):
                             lambda level: 2 * X.nbytes - 1)
     rounds, *_ = first_rounds(monkeypatch, X, y, div)
     assert not rounds[0][0] and rounds[0][1] < X.shape[1] // 2
+
+
+def test_targets_share_the_whole_centred_design(monkeypatch):
+    """Three targets whose first rounds run on all features copy X once."""
+    copies = []
+    real = _cd_problems.centred_columns
+
+    def spy(X, mean, ws, *args, **kwargs):
+        copies.append(len(ws))
+        return real(X, mean, ws, *args, **kwargs)
+
+    monkeypatch.setattr(_cd_problems, "centred_columns", spy)
+    X, y = independent_tall()
+    rng = np.random.RandomState(1)
+    n, p = X.shape
+    Y = np.column_stack([y] + [X @ (rng.randn(p) * (rng.rand(p) < 0.3))
+                               + rng.randn(n) for _ in range(2)])
+    design = make_design(X, Y, None, True)
+    l1 = np.abs(design.X.T @ design.y).max() / X.shape[0] / 100
+    coef_init = np.zeros((3, X.shape[1]))
+    result = coordinate_descent(design, l1, 0.0, coef_init=coef_init,
+                                positive=False, max_iter=100_000, tol=1e-8)
+    assert result.converged
+    assert copies.count(X.shape[1]) == 1
+    for t in range(3):  # each target's coefficients are its own fit's
+        alone = coordinate_descent(make_design(X, Y[:, t], None, True), l1, 0.0,
+                                   coef_init=coef_init[:1], positive=False,
+                                   max_iter=100_000, tol=1e-8)
+        np.testing.assert_allclose(result.coef[t], alone.coef[0], rtol=1e-6,
+                                   atol=1e-8)

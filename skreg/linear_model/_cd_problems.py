@@ -374,10 +374,12 @@ class DenseTarget:
     """
 
     def __init__(self, design, y, w, norms2, penalty, use_gram_blocks, xty=None,
-                 ready=None):
+                 ready=None, kept=None):
         """``xty``: ``X^T y`` from the pass that took the column statistics,
         if known. ``ready``: a ``_sketch.Prefetched`` whose columns the Gram
-        blocks take instead of gathering them (``w`` must be zero)."""
+        blocks take instead of gathering them (``w`` must be zero). ``kept``:
+        a dict that the targets of one design share, where the first to make
+        :meth:`all_columns` leaves it for the others."""
         self.design = design
         self.X, self.y, self.w, self.norms2 = design.X, y, w, norms2
         self.mean = None if design.centred else design.X_offset
@@ -399,7 +401,7 @@ class DenseTarget:
             self.R -= self.X[:, support] @ w[support]
             if self.mean is not None:
                 self.R += self.mean[support] @ w[support]
-        self._X_columns = None
+        self._kept = {} if kept is None else kept
         self._ws_buffer = None  # see columns
         q = None  # X_c^T y of every feature, known without a pass over X
         if xty is not None:
@@ -442,13 +444,14 @@ class DenseTarget:
         """The whole centred design with contiguous columns, made once:
         kernels read columns. Unless X is centred already, it is a
         ``column_buffer`` (``padded``): gathering it cost 1.3 ms on 2000 x
-        500 C-ordered X where numpy's F-ordered subtract cost 1.8 ms."""
-        if self._X_columns is None:
+        500 C-ordered X where numpy's F-ordered subtract cost 1.8 ms. Targets
+        of one design share it (``kept``): kernels only read it."""
+        if "columns" not in self._kept:
             # in a buffer of its own: the next set overwrites that of columns()
-            self._X_columns = (self.design.centred_dense() if self.design.centred
-                               else centred_columns(self.X, self.mean,
-                                                    np.arange(self.X.shape[1])))
-        return self._X_columns
+            self._kept["columns"] = (
+                self.design.centred_dense() if self.design.centred
+                else centred_columns(self.X, self.mean, np.arange(self.X.shape[1])))
+        return self._kept["columns"]
 
     @property
     def padded(self):

@@ -540,6 +540,9 @@ def coordinate_descent(design, l1, l2, *, coef_init, positive, max_iter, tol,
                  and X.nbytes <= _cd_fast.data_cache_bytes(3) // 2)
     ready = design.ready if (gram is None and n_targets == 1 and working_sets
                              and not design.is_sparse) else None
+    # what dense targets share: the whole centred design, once made (on 2000 x
+    # 500 C-ordered X, 1.5 ms of a 5 ms lasso fit)
+    kept = {}
     for t in range(n_targets):
         y = Y[:, t]
         w = coef[t]
@@ -558,7 +561,7 @@ def coordinate_descent(design, l1, l2, *, coef_init, positive, max_iter, tol,
             target = DenseTarget(design, y, w, norms2, penalty,
                                  gram_blocks and not small,
                                  None if design.xty is None else design.xty[t],
-                                 first)
+                                 first, kept)
         first_set = None if first is None else (first.features, first.start)
         if small:
             gap, n_ep = _single_call(target, y, gram, t, penalty, max_iter, gap_tol,

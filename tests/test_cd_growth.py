@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from skreg.linear_model import _cd_problems, _cd_solver
+from skreg.linear_model import _cd_problems, _cd_solver, _columns_fast
 from skreg.linear_model._base import centered_operator, make_design
 from skreg.linear_model._cd_problems import (
     DenseRestricted,
@@ -196,6 +196,21 @@ def test_sample_coherence(sparse):
     assert sample_coherence(X, [5, 7]) == 0.0
 
 
+def test_target_coherence_reads_the_centred_copy_once_made(monkeypatch):
+    X, y = shared_factor(f=1.0)
+    X += 1e3  # offsets the copy has taken off and the sample takes off itself
+    target = target_on(X, y)
+    features = np.arange(0, 300, 20)
+    before = target.coherence(features)
+    read = []
+    real = _cd_problems.sample_coherence
+    monkeypatch.setattr(_cd_problems, "sample_coherence",
+                        lambda Z, f: read.append(Z) or real(Z, f))
+    copy = target.all_columns()
+    assert target.coherence(features) == pytest.approx(before, rel=1e-9)
+    assert read[0] is copy and abs(before - 0.5) < 0.05
+
+
 @pytest.mark.parametrize("f, consulted", [(0.0, True), (0.33, False), (2.0, False)])
 def test_support_estimate_only_where_columns_share_little(monkeypatch, f, consulted):
     """Columns sharing a factor: the first features' entry removes few
@@ -307,6 +322,86 @@ def test_targets_share_the_whole_centred_design(monkeypatch):
     assert result.converged
     assert copies.count(X.shape[1]) == 1
     for t in range(3):  # each target's coefficients are its own fit's
+        alone = coordinate_descent(make_design(X, Y[:, t], None, True), l1, 0.0,
+                                   coef_init=coef_init[:1], positive=False,
+                                   max_iter=100_000, tol=1e-8)
+        np.testing.assert_allclose(result.coef[t], alone.coef[0], rtol=1e-6,
+                                   atol=1e-8)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_targets_get_their_first_gradients_together(monkeypatch, weighted):
+    """From zero, every target of a dense fit is handed its ``X^T y`` before
+    the first one runs (while X is still in cache); from a warm start, none."""
+    given = []
+    real = DenseTarget.__init__
+
+    def spy(self, design, y, w, norms2, penalty, use_gram_blocks, xty=None,
+            *args):
+        given.append(None if xty is None else np.array(xty))
+        real(self, design, y, w, norms2, penalty, use_gram_blocks, xty, *args)
+
+    monkeypatch.setattr(DenseTarget, "__init__", spy)
+    X, y = independent_tall(n=800, p=200)
+    rng = np.random.RandomState(2)
+    Y = np.column_stack([y, X @ rng.randn(200) + rng.randn(800)])
+    design = make_design(X, Y, rng.rand(800) + 0.5 if weighted else None, True)
+    l1 = np.abs(centered_operator(design).T @ design.y).max() / 800 / 20
+    result = coordinate_descent(design, l1, 0.0, coef_init=np.zeros((2, 200)),
+                                positive=False, max_iter=10_000, tol=1e-8)
+    assert result.converged and len(given) == 2
+    for t in range(2):
+        np.testing.assert_allclose(given[t], design.X.T @ design.y[:, t],
+                                   rtol=1e-10, atol=1e-8)
+    given.clear()
+    coordinate_descent(design, l1, 0.0, coef_init=result.coef, positive=False,
+                       max_iter=10_000, tol=1e-8)
+    assert given == [None, None]
+
+
+@pytest.mark.parametrize("n_targets", [1, 3])
+def test_several_targets_gather_their_sets_from_the_shared_copy(monkeypatch,
+                                                                n_targets):
+    """From zero, the first gather of a multi-target fit makes the whole
+    centred copy, every set is gathered from it and every gradient but the
+    first ones read it; a single target reads X."""
+    sources, copies, products = [], [], []
+    real_product = _columns_fast.xt_dot
+    monkeypatch.setattr(_columns_fast, "xt_dot",
+                        lambda X, r: products.append(X) or real_product(X, r))
+    real_gather, real_copy = _columns_fast.gather_dense, _cd_problems.centred_columns
+
+    def gather(X, cols, mean, out):
+        sources.append((X, len(cols)))
+        real_gather(X, cols, mean, out)
+
+    def copy(X, mean, ws, *args, **kwargs):
+        out = real_copy(X, mean, ws, *args, **kwargs)
+        copies.append(out)
+        return out
+
+    monkeypatch.setattr(_columns_fast, "gather_dense", gather)
+    monkeypatch.setattr(_cd_problems, "centred_columns", copy)
+    X, y = independent_tall()
+    rng = np.random.RandomState(3)
+    n, p = X.shape
+    Y = np.column_stack([y] + [X @ (rng.randn(p) * (rng.rand(p) < 0.3))
+                               + rng.randn(n) for _ in range(2)])[:, :n_targets]
+    design = make_design(X, Y, None, True)
+    l1 = np.abs(centered_operator(design).T @ design.y).max() / n / 5
+    coef_init = np.zeros((n_targets, p))
+    result = coordinate_descent(design, l1, 0.0, coef_init=coef_init,
+                                positive=False, max_iter=100_000, tol=1e-8)
+    assert result.converged
+    sets = [source for source, k in sources if k < p]
+    assert len(sets) >= 3  # at alpha_max/5 the working sets grow
+    if n_targets == 1:
+        assert all(source is X for source in sets) and len(products) >= 3
+        return
+    assert len(products) == n_targets  # (X^T y)
+    whole = [c for c in copies if c.shape[1] == p]
+    assert len(whole) == 1 and all(source is whole[0] for source in sets)
+    for t in range(n_targets):
         alone = coordinate_descent(make_design(X, Y[:, t], None, True), l1, 0.0,
                                    coef_init=coef_init[:1], positive=False,
                                    max_iter=100_000, tol=1e-8)

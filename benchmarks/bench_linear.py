@@ -100,19 +100,34 @@ def shared(n=2000, p=300, seed=0):
     return X, X @ w + 0.5 * rng.randn(n) + 3
 
 
-CASES = {"wide": wide, "tall": tall, "text": text, "easy": easy, "shared": shared}
+def easy3(n=2000, p=500, seed=0):
+    """``easy`` with three targets, each with a signal on its own random third
+    of the features. Only scikit-learn runs beside skreg: like skreg, its
+    estimators fit each column of a 2-D y on its own (celer's and skglm's
+    multi-output models are multi-task ones, another objective)."""
+    X, y = easy(n, p, seed)
+    rng = np.random.RandomState(seed + 1)
+    more = [X @ (rng.randn(p) * (rng.rand(p) < 1 / 3)) + rng.randn(n)
+            for _ in range(2)]
+    return X, np.column_stack([y] + more)
+
+
+CASES = {"wide": wide, "tall": tall, "text": text, "easy": easy, "shared": shared,
+         "easy3": easy3}
 QUICK = {
     "wide": lambda: wide(n=100, p=2000),
     "tall": lambda: tall(n=10_000, base=20),
     "text": lambda: text(n=5000, p=10_000),
     "easy": lambda: easy(n=1000, p=250),
     "shared": lambda: shared(n=1000, p=150),
+    "easy3": lambda: easy3(n=1000, p=250),
 }
 
 
 # ------------------------------------------------------------------------ contenders
-def contenders(model, alpha, l1_ratio):
-    """name -> factory(tol) of estimators minimising the same objective."""
+def contenders(model, alpha, l1_ratio, targets=1):
+    """name -> factory(tol) of estimators minimising the same objective (on
+    ``targets`` columns of y: scikit-learn's and skreg's only when several)."""
     out = {}
     if model == "lasso":
         out["skreg"] = lambda tol: skreg.LassoRegressor(alpha=alpha, tol=tol,
@@ -123,6 +138,8 @@ def contenders(model, alpha, l1_ratio):
                                                     tol=tol, max_iter=100_000)
         out["sklearn"] = lambda tol: sk.ElasticNet(alpha=alpha, l1_ratio=l1_ratio,
                                                    tol=tol, max_iter=100_000)
+    if targets > 1:
+        return out
     try:
         import skglm
 
@@ -151,10 +168,11 @@ def contenders(model, alpha, l1_ratio):
 
 
 def objective(est, X, y, alpha, l1_ratio):
-    coef = np.asarray(est.coef_, dtype=float).ravel()
-    r = y - X @ coef - float(np.ravel(est.intercept_)[0])
-    return (0.5 * r @ r / len(y) + alpha * l1_ratio * np.abs(coef).sum()
-            + 0.5 * alpha * (1 - l1_ratio) * coef @ coef)
+    """The objective summed over the columns of y."""
+    coef = np.asarray(est.coef_, dtype=float).reshape(-1, X.shape[1])
+    r = y.reshape(len(y), -1) - X @ coef.T - np.ravel(est.intercept_)
+    return (0.5 * (r * r).sum() / len(y) + alpha * l1_ratio * np.abs(coef).sum()
+            + 0.5 * alpha * (1 - l1_ratio) * (coef * coef).sum())
 
 
 def repeat_orders(names, repeats, seed=0):
@@ -178,7 +196,7 @@ def fit_time(est, X, y):
 
 def run_case(X, y, model, alpha, l1_ratio, rel, repeats):
     """Rows (name, tol, median seconds, objective) at equal quality."""
-    makers = contenders(model, alpha, l1_ratio)
+    makers = contenders(model, alpha, l1_ratio, 1 if y.ndim == 1 else y.shape[1])
     fits = {}  # name -> [(tol, objective)] along the tol grid
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # convergence warnings at loose tol
@@ -290,8 +308,8 @@ def run(args):
     for case in args.cases:
         X, y = (QUICK if args.quick else CASES)[case]()
         n = X.shape[0]
-        yc = y - y.mean()
-        Xty = X.T @ yc - (np.asarray(X.mean(axis=0)).ravel() * yc.sum())
+        yc = (y - y.mean(axis=0)).reshape(n, -1)
+        Xty = X.T @ yc - np.outer(np.asarray(X.mean(axis=0)).ravel(), yc.sum(axis=0))
         for model in args.models:
             l1_ratio = 1.0 if model == "lasso" else 0.5
             alpha_max = np.abs(Xty).max() / (n * l1_ratio)

@@ -461,9 +461,9 @@ class DenseTarget:
 
     def coherence(self, features):
         """:func:`sample_coherence` of the columns ``features``, read from
-        :meth:`all_columns` once a target of this design has made it: gathering
-        contiguous columns there beats gathering from rows of X (0.3 ms per
-        target of 2000 x 500 C-ordered X in multi-target fits)."""
+        :meth:`all_columns` once a target of this design has made it: its
+        columns are contiguous (in three-target fits on 2000 x 500 C-ordered
+        X, 0.18-0.22 ms per target against 0.26-0.31 from the rows of X)."""
         return sample_coherence(self._kept.get("columns", self.X), features)
 
     @property

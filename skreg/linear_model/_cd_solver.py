@@ -546,7 +546,7 @@ def coordinate_descent(design, l1, l2, *, coef_init, positive, max_iter, tol,
     # features took 0.07-0.14 ms to gather from the copy against 0.27-0.78
     # from the rows of X, a gradient 0.14 ms against 0.24-0.40 (X^T y on X
     # that the passes had pushed out of cache), and lasso and elastic net
-    # fits at alpha_max/10 and /100 0.87-0.91 of the time.
+    # fits at alpha_max/10 and /100 0.87-0.93 of the time (paired runs).
     several = n_targets > 1 and not np.any(coef)
     kept = {"copy_first": several and start_all}
     xty = design.xty
